@@ -1,0 +1,106 @@
+# softoff: one flat Makefile.  make | make check | make demo | make bench | make clean
+# Build outputs go under build/ only.
+
+B        := build
+DEPS     := scripts/deps.sh
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CC       ?= cc
+MUSL_CC  := musl-gcc
+WARN     := -Wall -Wextra -Werror
+COMMON   := -std=gnu11 $(WARN) -Iinclude -DSOFTOFF_VERSION='"$(VERSION)"'
+EVDEV_INC := -I/usr/include/libevdev-1.0
+EVDEV_A  := /usr/lib/x86_64-linux-gnu/libevdev.a
+
+# --- the guest agent: static musl binary ---------------------------------------------
+AGENT_MODS   := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_MUSL_O := $(patsubst agent/%.c,$(B)/musl/agent/%.o,$(AGENT_MODS) agent/main.c) \
+                $(B)/musl/agent/compat/fortify.o
+MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections -I$(B)/musl-include $(EVDEV_INC)
+
+# --- the host harness: glibc + jansson ------------------------------------------------
+HARNESS_MODS := $(filter-out qemu-harness/main.c,$(wildcard qemu-harness/*.c))
+HOST_CFLAGS  := $(COMMON) -O2 -g $(EVDEV_INC) $(EXTRA_CFLAGS)
+HOST_LDFLAGS := $(EXTRA_LDFLAGS)
+
+# --- unit tests (host, cmocka) ---------------------------------------------------------
+AGENT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_agent_*.c))
+HARNESS_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_harness_*.c))
+SHARED_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_shared_*.c))
+UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
+
+.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs clean
+all: deps $(B)/softoff-agent $(B)/softoff-qemu
+
+deps:
+	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
+
+$(B)/musl-include:
+	mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $@/asm
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+
+$(B)/musl/%.o: %.c | $(B)/musl-include
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+
+$(B)/musl/agent/compat/fortify.o: agent/compat/fortify.c | $(B)/musl-include
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+
+$(B)/softoff-agent: $(AGENT_MUSL_O)
+	$(MUSL_CC) -static -Wl,--gc-sections -s -o $@ $^ $(EVDEV_A)
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/softoff-qemu: $(patsubst %.c,$(B)/host/%.o,$(HARNESS_MODS) qemu-harness/main.c)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ -ljansson
+
+$(AGENT_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o $(patsubst %.c,$(B)/host/%.o,$(AGENT_MODS))
+	@mkdir -p $(@D)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ -levdev -lcmocka
+
+$(HARNESS_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o $(patsubst %.c,$(B)/host/%.o,$(HARNESS_MODS))
+	@mkdir -p $(@D)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ -ljansson -lcmocka
+
+$(SHARED_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o
+	@mkdir -p $(@D)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ -lcmocka
+
+# --- guest image and kernel ------------------------------------------------------------
+KERNEL_FLAVOUR ?= cloud-amd64
+kernel:
+	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
+	initramfs/fetch-kernel.sh --flavour $(KERNEL_FLAVOUR) --out $(B)/kernel$(if $(filter cloud-amd64,$(KERNEL_FLAVOUR)),,-$(KERNEL_FLAVOUR))
+
+initramfs: all kernel
+	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(B)/kernel/modules
+
+# --- tests -----------------------------------------------------------------------------
+check:
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	$(MAKE) all kernel
+	$(MAKE) $(UNIT_TESTS)
+	tests/run.sh
+
+unit: all $(UNIT_TESTS)
+	tests/run.sh --unit-only
+
+demo:
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	$(MAKE) all kernel
+	tests/demo.sh
+
+bench:
+	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
+	$(MAKE) all kernel
+	bench/run.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/host -name '*.d' 2>/dev/null)
