@@ -1,0 +1,16 @@
+#!/bin/sh
+# Container entry point: run a VM under `softoff-qemu run` so that `docker stop` (SIGTERM, then
+# SIGKILL 10 s later) becomes an ACPI power-down with an 8 s grace, then `quit`.
+# With no arguments it boots the image built into the container; arguments replace the QEMU
+# command line: docker run IMAGE qemu-system-x86_64 -m 512M ...
+# Environment: SOFTOFF_GRACE (default 8), SOFTOFF_ROOT (default: this script's repository).
+set -eu
+root=${SOFTOFF_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+grace=${SOFTOFF_GRACE:-8}
+if [ $# -eq 0 ]; then
+	set -- qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot \
+		-display none -serial stdio -device isa-debug-exit \
+		-kernel "$root/build/kernel/vmlinuz" -initrd "$root/build/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1"
+fi
+exec "$root/build/softoff-qemu" run --grace "$grace" -- "$@"
