@@ -71,20 +71,59 @@ $(SHARED_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ -lcmocka
 
+# --- the same unit tests under ASan + UBSan, and libFuzzer targets (clang) ----------------
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_TESTS  := $(patsubst $(B)/tests/%,$(B)/san-tests/%,$(UNIT_TESTS))
+$(B)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san-tests/test_agent_%: $(B)/san/tests/unit/test_agent_%.o $(patsubst %.c,$(B)/san/%.o,$(AGENT_MODS))
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -o $@ $^ -levdev -lcmocka
+$(B)/san-tests/test_harness_%: $(B)/san/tests/unit/test_harness_%.o $(patsubst %.c,$(B)/san/%.o,$(HARNESS_MODS))
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -o $@ $^ -ljansson -lcmocka
+$(B)/san-tests/test_shared_%: $(B)/san/tests/unit/test_shared_%.o
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka
+
+FUZZ_CC      := clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Iinclude $(EVDEV_INC) -g -O1 \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZERS      := $(B)/fuzz/fuzz_agent_config $(B)/fuzz/fuzz_harness_qmp
+$(B)/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(B)/fuzz/fuzz_agent_config: $(B)/fuzz/tests/fuzz/fuzz_agent_config.o $(patsubst %.c,$(B)/fuzz/%.o,$(AGENT_MODS))
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -levdev
+$(B)/fuzz/fuzz_harness_qmp: $(B)/fuzz/tests/fuzz/fuzz_harness_qmp.o $(patsubst %.c,$(B)/fuzz/%.o,$(HARNESS_MODS))
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson
+
+fuzz:
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	$(MAKE) $(FUZZERS)
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 # --- guest image and kernel ------------------------------------------------------------
+# KERNEL_FLAVOUR=amd64: the generic kernel, in build/kernel-amd64. KERNEL=FILE MODULES=DIR: your own
+# kernel (MODULES = lib/modules/VERSION after depmod), linked into build/kernel instead.
 KERNEL_FLAVOUR ?= cloud-amd64
+KERNEL_DIR := $(B)/kernel$(if $(filter cloud-amd64,$(KERNEL_FLAVOUR)),,-$(KERNEL_FLAVOUR))
 kernel:
 	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
-	initramfs/fetch-kernel.sh --flavour $(KERNEL_FLAVOUR) --out $(B)/kernel$(if $(filter cloud-amd64,$(KERNEL_FLAVOUR)),,-$(KERNEL_FLAVOUR))
+	initramfs/fetch-kernel.sh --out $(KERNEL_DIR) $(if $(KERNEL),--kernel $(KERNEL) --modules $(MODULES),--flavour $(KERNEL_FLAVOUR))
 
-initramfs: all kernel
-	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(B)/kernel/modules
+# IMAGE_FLAGS: more mkinitramfs.sh options (--module ext4, --hooks DIR, --acpid, --run CMD, ...)
+initramfs: $(B)/softoff-agent kernel
+	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
 
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel
-	$(MAKE) $(UNIT_TESTS)
+	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS)
 	tests/run.sh
 
 unit: all $(UNIT_TESTS)
@@ -103,4 +142,4 @@ bench:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/host -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/host $(B)/san -name '*.d' 2>/dev/null)

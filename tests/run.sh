@@ -34,13 +34,14 @@ record() { # name status(pass|fail) [detail]
 }
 
 # cmocka binaries: each prints "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" (stderr)
-run_unit() {
-	local t name log passed failed rc
-	for t in "$B"/tests/test_*; do
+run_unit() { # glob [prefix [wrapper...]]
+	local glob=$1 prefix=${2:-} t name log passed failed rc
+	shift; [ $# -gt 0 ] && shift
+	for t in $glob; do
 		[ -x "$t" ] || continue
-		name=$(basename "$t")
+		name=$prefix$(basename "$t")
 		log=$logs/$name.log
-		"$t" >"$log" 2>&1
+		"$@" "$t" >"$log" 2>&1
 		rc=$?
 		passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 		failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
@@ -118,8 +119,27 @@ run_integration() {
 }
 
 : >"$results/all"
+# The fuzz targets replay their seed corpus: a crash found once stays fixed.
+run_fuzz_seeds() {
+	local f name log
+	for f in "$B"/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		log=$logs/$name-seeds.log
+		if "$f" -runs=0 "tests/fuzz/corpus/${name#fuzz_}" >"$log" 2>&1; then
+			record "$name-seeds" pass
+		else
+			record "$name-seeds" fail "log ${log#"$top"/}"
+		fi
+	done
+}
+
 if [ ${#patterns[@]} = 0 ]; then
-	run_unit
+	run_unit "$B/tests/test_*"
+	run_unit "$B/san-tests/test_*" "asan+ubsan:"
+	run_unit "$B/tests/test_harness_qmp*" "valgrind:" valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite
+	run_fuzz_seeds
 	check_agent_binary
 fi
 [ $unit_only = 1 ] || run_integration
