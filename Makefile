@@ -50,7 +50,7 @@ $(B)/musl/agent/compat/fortify.o: agent/compat/fortify.c | $(B)/musl-include
 	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
 
 $(B)/softoff-agent: $(AGENT_MUSL_O)
-	$(MUSL_CC) -static -Wl,--gc-sections -s -o $@ $^ $(EVDEV_A)
+	$(MUSL_CC) -static -Wl,--gc-sections -Wl,-z,noseparate-code -s -o $@ $^ $(EVDEV_A)
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(@D)

@@ -1,0 +1,62 @@
+/* `softoff-qemu boot`: the CI boot test. boot.c parses options, builds QEMU's command line
+ * and turns what happened into one summary line and an exit status; bootloop.c runs one
+ * attempt (start, wait for the agent, press, re-press, wait for the exit). */
+#ifndef SOFTOFF_QEMU_BOOT_H
+#define SOFTOFF_QEMU_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "session.h"
+
+#define BOOT_MAX_DISKS 16
+#define BOOT_REPRESS_MS 2000   /* presses before the guest listens are lost: press again */
+#define BOOT_QUIT_GRACE_MS 3000 /* after quit, SIGKILL */
+#define BOOT_KVM_PROBE_MS 10000 /* auto: KVM must show console output within this */
+#define BOOT_QMP_TIMEOUT_MS 10000 /* QEMU must finish the QMP handshake within this */
+
+enum boot_accel { BOOT_ACCEL_AUTO, BOOT_ACCEL_TCG, BOOT_ACCEL_KVM };
+enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
+
+struct boot_options {
+	const char *qemu, *kernel, *initrd, *append, *machine, *memory, *console_path;
+	FILE *console_file;     /* --console, opened */
+	enum boot_accel accel;
+	const char *disks[BOOT_MAX_DISKS];
+	int n_disks;
+	int expect_status;      /* the QEMU exit status that passes */
+	char expect_text[64];   /* "guest power-off (status 99)" */
+	bool expect_payload;    /* --expect guest:N (then --press defaults to never) */
+	enum boot_press press;
+	bool press_given;
+	int64_t press_after_ms;
+	int64_t timeout_ms;
+	bool quiet, verbose, tap;
+	char **extra;           /* after -- */
+};
+
+/* What one attempt saw. */
+struct boot_result {
+	bool launched;           /* QMP handshake completed */
+	bool qmp_broken;         /* QMP failed (handshake timeout, bad message, EOF) */
+	bool timed_out;
+	int interrupted_by;      /* a signal that stopped the test, or 0 */
+	bool kvm_broken;
+	char kvm_reason[128];
+	bool shutdown_seen;
+	char shutdown_reason[32];
+	bool guest_panicked;     /* GUEST_PANICKED event */
+	int64_t press_ms;        /* first press, or -1 */
+	int presses;
+	int64_t poweroff_event_ms; /* POWERDOWN event for the first press, or -1 */
+};
+
+/* Runs one attempt on s with QEMU argv; fills r. 0, or -errno when QEMU did not start
+ * (err filled). */
+int boot_attempt(const struct boot_options *o, struct session *s, char **argv, bool kvm_probe,
+		 struct boot_result *r, char *err, size_t errlen);
+
+int boot_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,33 @@
+/* What every subcommand shares on the command line: exit statuses, value parsers, errors. */
+#ifndef SOFTOFF_QEMU_CLI_H
+#define SOFTOFF_QEMU_CLI_H
+
+#include <stdint.h>
+
+/* Exit statuses of softoff-qemu (documented in --help and docs/harness.md). */
+enum cli_status {
+	CLI_OK = 0,
+	CLI_BOOT_MISMATCH = 1,    /* boot: QEMU's status is not the one --expect asked for */
+	CLI_USAGE = 2,            /* bad option, or an input file that cannot be read */
+	CLI_BOOT_TIMEOUT = 3,     /* boot: --timeout passed */
+	CLI_BOOT_PANIC = 4,       /* boot: guest panicked or reset */
+	CLI_BOOT_LAUNCH = 5,      /* boot: QEMU did not start, or its QMP monitor failed */
+	CLI_BOOT_KILLED = 6,      /* boot: QEMU was killed by a signal we did not send */
+	CLI_QMP_ERROR = 1,        /* qmp: QEMU answered with an error */
+	CLI_QMP_CONNECT = 5,      /* qmp: no monitor on the socket, or it broke */
+	CLI_RUN_QUIT = 124,       /* run: QEMU ended after our quit (guest ignored the button) */
+	CLI_RUN_LAUNCH = 126,     /* run: QEMU did not start, or its QMP monitor failed */
+	CLI_RUN_KILLED = 128,     /* run: QEMU ignored quit and was SIGKILLed */
+	CLI_SIGNALED_BASE = 128,  /* boot, run: 128+N when N killed QEMU or interrupted boot */
+};
+
+/* "30", "2.5", "30s", "500ms" -> milliseconds. -EINVAL when not a duration >= 0. */
+int cli_parse_duration(const char *text, int64_t *ms);
+
+/* A decimal integer in [min, max]. -EINVAL / -ERANGE. */
+int cli_parse_int(const char *text, long min, long max, long *out);
+
+/* Prints "softoff-qemu CMD: MESSAGE" and a pointer to --help on stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,106 @@
+/* The guest's serial console: keep, echo, remember the tail, spot "armed" and panics. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "console.h"
+
+#define CONSOLE_PANIC_TEXT "Kernel panic - not syncing"
+
+void console_init(struct console *con, int fd, FILE *keep, FILE *echo)
+{
+	memset(con, 0, sizeof(*con));
+	con->fd = fd;
+	con->keep = keep;
+	con->echo = echo;
+	con->armed_ms = -1;
+	con->last_output_ms = -1;
+}
+
+/* printk adds "[    2.345678] " when the kernel logs with timestamps: skip it. */
+static const char *console_skip_timestamp(const char *line)
+{
+	const char *end;
+
+	if (line[0] != '[')
+		return line;
+	end = strchr(line, ']');
+	if (!end || end - line > 20)
+		return line;
+	end++;
+	while (*end == ' ')
+		end++;
+	return end;
+}
+
+static void console_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void console_on_line(struct console *con)
+{
+	const char *text;
+
+	while (con->line_len > 0 && con->line[con->line_len - 1] == '\r')
+		con->line_len--;
+	con->line[con->line_len] = '\0';
+	text = console_skip_timestamp(con->line);
+	if (con->armed_ms < 0 && strncmp(text, CONSOLE_ARMED_PREFIX,
+					  strlen(CONSOLE_ARMED_PREFIX)) == 0) {
+		con->armed_ms = clock_now_ms();
+		console_copy(con->armed_line, sizeof(con->armed_line), text);
+	}
+	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
+		console_copy(con->panic_line, sizeof(con->panic_line), text);
+	con->line_len = 0;
+	con->line_truncated = false;
+}
+
+void console_feed(struct console *con, const char *data, size_t size)
+{
+	if (size == 0)
+		return;
+	con->last_output_ms = clock_now_ms();
+	tail_append(&con->tail, data, size);
+	if (con->keep)
+		(void)fwrite(data, 1, size, con->keep);
+	if (con->echo) {
+		(void)fwrite(data, 1, size, con->echo);
+		(void)fflush(con->echo);
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (data[i] == '\n')
+			console_on_line(con);
+		else if (con->line_len < sizeof(con->line) - 1)
+			con->line[con->line_len++] = data[i];
+		else
+			con->line_truncated = true;
+	}
+}
+
+int console_read(struct console *con)
+{
+	char buf[4096];
+	ssize_t n;
+
+	for (int i = 0; i < 16 && !con->eof; i++) {
+		n = read(con->fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n < 0 && errno != ECONNRESET)
+			return -errno;
+		if (n <= 0) {
+			con->eof = true;
+			if (con->line_len > 0)
+				console_on_line(con);
+			return 0;
+		}
+		console_feed(con, buf, (size_t)n);
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* The guest's serial console as we read it: kept in a file (--console), echoed (--verbose),
+ * its tail remembered for failure reports, and watched for the lines that matter. */
+#ifndef SOFTOFF_QEMU_CONSOLE_H
+#define SOFTOFF_QEMU_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tail.h"
+
+#define CONSOLE_ARMED_PREFIX "softoff-agent: armed"
+#define CONSOLE_MAX_LINE 1024 /* longer lines are matched on their first 1 KiB */
+
+struct console {
+	int fd;
+	FILE *keep;           /* --console FILE, or NULL */
+	FILE *echo;           /* --verbose: stdout, or NULL */
+	struct tail tail;
+	char line[CONSOLE_MAX_LINE];
+	size_t line_len;
+	bool line_truncated;
+	int64_t armed_ms;     /* when the first armed line came, or -1 */
+	int64_t last_output_ms; /* when any byte last came, or -1 */
+	char panic_line[160]; /* the first "Kernel panic" line, or "" */
+	char armed_line[160];
+	bool eof;
+};
+
+void console_init(struct console *con, int fd, FILE *keep, FILE *echo);
+
+/* Reads what is available (non-blocking fd): 0, or -errno. Sets con->eof at EOF. */
+int console_read(struct console *con);
+
+/* Feeds bytes as if read (used by console_read and by tests). */
+void console_feed(struct console *con, const char *data, size_t size);
+
+#endif

@@ -1,0 +1,207 @@
+/* Config parsing: defaults, every key, and every error kind reported as FILE:LINE: reason. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../../agent/config.h"
+#include "test_agent_util.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_cleanup_dir();
+	return 0;
+}
+
+static void test_missing_default_file_means_defaults(void **state)
+{
+	struct agent_config c;
+	char err[256] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("none.conf"), false, err, sizeof(err)), 0);
+	assert_int_equal(c.buttons, BTN_MODE_ACPI);
+	assert_string_equal(c.hooks[0], "/etc/softoff/hooks.d");
+	assert_int_equal(c.hook_timeout_ms, 10000);
+	assert_int_equal(c.deadline_ms, 30000);
+	assert_int_equal(c.kill_timeout_ms, 3000);
+	assert_int_equal(c.exit_port, 0x501);
+	assert_int_equal(c.exit_value, 0x31);
+	assert_int_equal(c.fallback, FALLBACK_POWEROFF);
+	assert_int_equal(c.repeat, REPEAT_IGNORE);
+	assert_true(c.kill_processes && c.unmount);
+}
+
+static void test_missing_explicit_file_is_an_error(void **state)
+{
+	struct agent_config c;
+	char err[256] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("none.conf"), true, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "none.conf"));
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void test_every_key_parsed(void **state)
+{
+	struct agent_config c;
+	char err[256] = "";
+
+	(void)state;
+	tu_write("a.conf",
+		 "# comment\n\n  buttons = /dev/input/event1 /dev/input/event7   # two\n"
+		 "hooks = /etc/h.d /etc/acpi/PWRF/00000080\nhook-timeout = 0.5\ndeadline = 2.25s\n"
+		 "kill-processes = no\nkill-timeout = 0\nunmount = off\nunmount-timeout = 1\n"
+		 "exit-port = 0xf4\nexit-value = 17\nfallback = halt\nrepeat = force\nlog = both\n",
+		 0644);
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("a.conf"), true, err, sizeof(err)), 0);
+	assert_int_equal(c.buttons, BTN_MODE_PATHS);
+	assert_int_equal(c.n_button_paths, 2);
+	assert_string_equal(c.button_paths[1], "/dev/input/event7");
+	assert_int_equal(c.n_hooks, 2);
+	assert_string_equal(c.hooks[1], "/etc/acpi/PWRF/00000080");
+	assert_int_equal(c.hook_timeout_ms, 500);
+	assert_int_equal(c.deadline_ms, 2250);
+	assert_false(c.kill_processes);
+	assert_int_equal(c.kill_timeout_ms, 0);
+	assert_false(c.unmount);
+	assert_int_equal(c.unmount_timeout_ms, 1000);
+	assert_int_equal(c.exit_port, 0xf4);
+	assert_int_equal(c.exit_value, 17);
+	assert_int_equal(c.fallback, FALLBACK_HALT);
+	assert_int_equal(c.repeat, REPEAT_FORCE);
+	assert_int_equal(c.log, LOG_TARGET_BOTH);
+}
+
+static void test_buttons_any_and_hooks_none(void **state)
+{
+	struct agent_config c;
+	char err[256] = "";
+
+	(void)state;
+	tu_write("b.conf", "buttons = any\nhooks = none\n", 0644);
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("b.conf"), true, err, sizeof(err)), 0);
+	assert_int_equal(c.buttons, BTN_MODE_ANY);
+	assert_int_equal(c.n_hooks, 0);
+}
+
+/* Each error kind: the text, the line it is on, and what the message must say. */
+static const struct {
+	const char *text;
+	int line;
+	const char *reason;
+} bad_configs[] = {
+	{ "buttons = acpi\nbogus = 1\n", 2, "unknown key 'bogus'" },
+	{ "\n\njust words\n", 3, "expected 'key = value'" },
+	{ "hook-timeout = soon\n", 1, "bad value 'soon'" },
+	{ "hook-timeout = 0\n", 1, "above 0" },
+	{ "deadline = -1\n", 1, "bad value '-1'" },
+	{ "kill-timeout = 99999\n", 1, "at most 3600" },
+	{ "kill-processes = maybe\n", 1, "yes or no" },
+	{ "unmount = 2\n", 1, "yes or no" },
+	{ "exit-value = 0\n", 1, "1..0x7f" },
+	{ "exit-value = 0x80\n", 1, "1..0x7f" },
+	{ "exit-value = 0x\n", 1, "1..0x7f" },
+	{ "exit-port = 0x10000\n", 1, "0..0xffff" },
+	{ "exit-port = 12ab\n", 1, "bad value '12ab'" },
+	{ "fallback = reboot\n", 1, "poweroff, halt or none" },
+	{ "repeat = twice\n", 1, "ignore or force" },
+	{ "log = syslog\n", 1, "auto, kmsg, stderr or both" },
+	{ "hooks = relative/dir\n", 1, "absolute paths" },
+	{ "buttons = event1\n", 1, "absolute paths" },
+	{ "buttons =\n", 1, "'acpi', 'any' or device paths" },
+	{ "hooks = /1 /2 /3 /4 /5 /6 /7 /8 /9\n", 1, "too many" },
+};
+
+static void test_each_error_names_file_and_line(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_configs) / sizeof(bad_configs[0]); i++) {
+		struct agent_config c;
+		char err[512] = "", want[512];
+
+		tu_write("bad.conf", bad_configs[i].text, 0644);
+		config_defaults(&c);
+		assert_int_equal(config_load(&c, tu_path("bad.conf"), true, err, sizeof(err)), -EINVAL);
+		snprintf(want, sizeof(want), "%s:%d: ", tu_path("bad.conf"), bad_configs[i].line);
+		if (strncmp(err, want, strlen(want)) || !strstr(err, bad_configs[i].reason))
+			fail_msg("case %zu: got '%s', want '%s...%s'", i, err, want, bad_configs[i].reason);
+		assert_false(strchr(err, '\n'));
+	}
+}
+
+static void test_overlong_line_rejected(void **state)
+{
+	static char text[3000];
+	struct agent_config c;
+	char err[512] = "";
+
+	(void)state;
+	memset(text, 'x', sizeof(text) - 2);
+	text[sizeof(text) - 2] = '\n';
+	tu_write("long.conf", text, 0644);
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("long.conf"), true, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "long.conf:1: line longer than"));
+}
+
+static void test_nul_byte_rejected_and_value_kept(void **state)
+{
+	static const char text[] = "log = stderr\nexit-value = 0\0\0x31\n";
+	struct agent_config c;
+	char err[512] = "";
+	FILE *f = fopen(tu_path("nul.conf"), "w");
+
+	(void)state;
+	fwrite(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, tu_path("nul.conf"), true, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nul.conf:2: NUL byte"));
+	tu_write("zero.conf", "exit-value = 0\n", 0644);
+	assert_int_equal(config_load(&c, tu_path("zero.conf"), true, err, sizeof(err)), -EINVAL);
+	assert_int_equal(c.exit_value, 0x31); /* a rejected value never lands in the config */
+}
+
+static void test_fixture_config_is_valid(void **state)
+{
+	struct agent_config c;
+	char err[512] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, "tests/unit/fixtures/agent/full.conf", true, err, sizeof(err)), 0);
+	assert_int_equal(c.hook_timeout_ms, 2500);
+	assert_int_equal(c.exit_value, 0x31);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_missing_default_file_means_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_explicit_file_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_key_parsed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buttons_any_and_hooks_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_error_names_file_and_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlong_line_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_byte_rejected_and_value_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_config_is_valid, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
