@@ -134,10 +134,25 @@ demo:
 	$(MAKE) all kernel
 	tests/demo.sh
 
+# bench: guest programs (the baselines' outb, the floor's /init) static with musl; measure on the host
+BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/measure
+$(B)/bench/outb $(B)/bench/floor-init: $(B)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
+$(B)/bench/measure: bench/measure.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
 bench:
 	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
-	$(MAKE) all kernel
+	$(MAKE) all kernel $(BENCH_BINS)
 	bench/run.sh
+
+SOAK_CYCLES ?= 50
+soak:
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	$(MAKE) all kernel
+	tests/soak.sh $(SOAK_CYCLES)
 
 clean:
 	rm -rf $(B)

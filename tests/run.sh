@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.." || exit 2
 top=$PWD
 B=$top/build
 logs=$B/tests/logs
-results=$B/tests/results
+results=$(mktemp -d "${TMPDIR:-/tmp}/softoff-results.XXXXXX") # private: runs may overlap
+trap 'rm -rf "$results"' EXIT
 unit_only=0
 jobs=$(nproc 2>/dev/null || echo 2)
 patterns=()
@@ -25,8 +26,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-rm -rf "$logs" "$results"
-mkdir -p "$logs" "$results"
+mkdir -p "$logs"
 
 record() { # name status(pass|fail) [detail]
 	printf '%s %s\n' "$2" "$1" >>"$results/all"

@@ -3,7 +3,7 @@
 # without fsync. "ack N" reaches the console only after write() of record N returned, so each
 # acknowledged record sits at least in the guest's page cache; the host then checks that every
 # acknowledged record is on the disk after the VM was stopped.
-mount -t ext4 /dev/vda /mnt || { echo "records: cannot mount /dev/vda"; exit 1; }
+mkdir -p /mnt && mount -t ext4 /dev/vda /mnt || { echo "records: cannot mount /dev/vda"; exit 1; }
 echo "records: writing to /mnt/records"
 i=0
 while :; do
