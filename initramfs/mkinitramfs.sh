@@ -18,6 +18,9 @@
 #   --file SRC:DEST       copy SRC (file or directory) to DEST in the image (repeatable)
 #   --acpid               run busybox acpid with the acpi-scripts drop-in instead of the agent
 #                         daemon (the agent is still shipped, for `softoff-agent poweroff`)
+#   --acpid2 FILE         the same with acpid2: FILE (Debian's /usr/sbin/acpid) becomes
+#                         /usr/sbin/acpid2, with the shared libraries ldd names, and the
+#                         acpi-scripts rule in /etc/acpi/events
 #   --run COMMAND         payload: /init runs `softoff-agent run -- sh -c COMMAND`
 #                         (the kernel command line's softoff.run= overrides it)
 #   --init FILE           use FILE as /init instead of initramfs/init
@@ -35,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd -P)
 top=$(dirname "$here")
 
 out='' moddir='' agent=$top/build/softoff-agent busybox=/bin/busybox config=$here/agent.conf
-init=$here/init mode=agent payload='' quiet=0 with_modules=1
+init=$here/init mode=agent payload='' quiet=0 with_modules=1 acpid2=''
 modules='evdev button' hooks='' files=''
 nl='
 '
@@ -59,16 +62,17 @@ parse_args() {
 		--hooks) need_arg $# "$1"; hooks="$hooks$2$nl"; shift ;;
 		--file) need_arg $# "$1"; files="$files$2$nl"; shift ;;
 		--acpid) mode=acpid ;;
+		--acpid2) need_arg $# "$1"; mode=acpid2 acpid2=$2; shift ;;
 		--run) need_arg $# "$1"; payload=$2; shift ;;
 		--init) need_arg $# "$1"; init=$2; shift ;;
 		-q | --quiet) quiet=1 ;;
-		-h | --help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) usage_error "unknown argument '$1'" ;;
 		esac
 		shift
 	done
 	[ -n "$out" ] || usage_error "-o OUT is required"
-	[ -n "$agent" ] || [ "$mode" = agent ] || usage_error "--acpid needs the agent (for 'softoff-agent poweroff')"
+	[ -n "$agent" ] || [ "$mode" = agent ] || usage_error "--$mode needs the agent (for 'softoff-agent poweroff')"
 	[ -z "$agent" ] && [ "$mode" = agent ] && mode=none
 	[ "$with_modules" = 0 ] || [ -n "$moddir" ] || usage_error "--modules DIR is required (or --no-modules)"
 	return 0
@@ -79,6 +83,7 @@ check_inputs() {
 		[ -f "$f" ] || die "'$f': no such file"
 	done
 	[ -z "$agent" ] || [ -f "$agent" ] || die "agent '$agent': no such file (build it: make build/softoff-agent)"
+	[ -z "$acpid2" ] || [ -f "$acpid2" ] || die "acpid2 '$acpid2': no such file (Debian package acpid)"
 	"$busybox" true 2>/dev/null || die "busybox '$busybox' does not run on this machine"
 	[ "$with_modules" = 0 ] && return
 	if [ ! -f "$moddir/modules.dep" ]; then
@@ -216,11 +221,22 @@ install_agent() {
 		fi
 	done
 	[ -z "$agent" ] || install_file "$agent" /usr/sbin/softoff-agent
-	if [ "$mode" = acpid ]; then
-		install_file "$top/acpi-scripts/busybox/PWRF/00000080" /etc/acpi/PWRF/00000080
-		install_file "$here/inittab.acpid" /etc/inittab
-		mkdir -p "$stage/var/log"
-	fi
+	case $mode in
+	acpid) install_file "$top/acpi-scripts/busybox/PWRF/00000080" /etc/acpi/PWRF/00000080 ;;
+	acpid2) install_acpid2 ;;
+	*) return 0 ;;
+	esac
+	install_file "$here/inittab.acpid" /etc/inittab
+	mkdir -p "$stage/var/log"
+}
+
+# acpid2 is dynamically linked: ship the libraries and loader ldd names, at the same paths.
+install_acpid2() {
+	install_file "$acpid2" /usr/sbin/acpid2
+	libs=$(ldd "$acpid2" | awk '/=> \// { print $3 } /^[ \t]+\// { print $1 }') ||
+		die "ldd '$acpid2' failed"
+	for lib in $libs; do install_file "$lib" "$lib"; done
+	install_file "$top/acpi-scripts/acpid2/events/softoff-power" /etc/acpi/events/softoff-power
 }
 
 install_extra_files() {

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "sigwatch.h"
 
-#define BOOT_MAX_ARGS 64
+#define BOOT_FIXED_ARGS 24 /* our own options before the disks and EXTRA-QEMU-ARGs */
 
 static const char boot_help[] =
 	"Usage: softoff-qemu boot --kernel FILE --initrd FILE [OPTION...] [-- EXTRA-QEMU-ARG...]\n"
@@ -268,15 +268,15 @@ static int boot_parse(struct boot_options *o, int argc, char **argv)
 /* ---- QEMU's command line ------------------------------------------------------------- */
 
 struct boot_argv {
-	char *v[BOOT_MAX_ARGS + BOOT_MAX_DISKS * 2 + 1];
-	int n;
+	char **v;
+	int n, cap;
 	char *owned[BOOT_MAX_DISKS + 2];
 	int n_owned;
 };
 
 static void boot_arg(struct boot_argv *a, const char *arg)
 {
-	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+	if (a->v && a->n < a->cap - 1)
 		a->v[a->n++] = (char *)arg;
 }
 
@@ -307,8 +307,13 @@ static char *boot_drive_arg(const char *path)
 static void boot_build_argv(const struct boot_options *o, const char *accel, struct boot_argv *a)
 {
 	char *append = NULL;
+	int n_extra = 0;
 
+	while (o->extra[n_extra])
+		n_extra++;
 	memset(a, 0, sizeof(*a));
+	a->cap = BOOT_FIXED_ARGS + 2 * o->n_disks + n_extra + 1;
+	a->v = calloc((size_t)a->cap, sizeof(*a->v));
 	(void)!asprintf(&append, "console=ttyS0 panic=-1%s%s", *o->append ? " " : "", o->append);
 	const char *fixed[] = { o->qemu, "-machine", o->machine, "-accel", accel, "-m", o->memory,
 				"-nodefaults", "-no-reboot", "-display", "none", "-device",
@@ -320,15 +325,15 @@ static void boot_build_argv(const struct boot_options *o, const char *accel, str
 		boot_arg(a, "-drive");
 		boot_arg(a, boot_own(a, boot_drive_arg(o->disks[i])));
 	}
-	for (int i = 0; o->extra[i] && a->n < BOOT_MAX_ARGS + BOOT_MAX_DISKS * 2 - 1; i++)
+	for (int i = 0; i < n_extra; i++)
 		boot_arg(a, o->extra[i]);
-	a->v[a->n] = NULL;
 }
 
 static void boot_free_argv(struct boot_argv *a)
 {
 	for (int i = 0; i < a->n_owned; i++)
 		free(a->owned[i]);
+	free(a->v);
 }
 
 /* ---- the verdict ---------------------------------------------------------------------- */
@@ -541,6 +546,10 @@ static int boot_run(struct boot_options *o, struct session *s)
 
 	for (;;) {
 		boot_build_argv(o, kvm ? "kvm" : "tcg", &a);
+		if (!a.v) {
+			log_error("build QEMU's command line: %s", strerror(ENOMEM));
+			return CLI_BOOT_LAUNCH;
+		}
 		rc = boot_attempt(o, s, a.v, kvm && o->accel == BOOT_ACCEL_AUTO, &r, err, sizeof(err));
 		boot_free_argv(&a);
 		if (rc < 0 || !r.kvm_broken)

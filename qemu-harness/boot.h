@@ -15,6 +15,7 @@
 #define BOOT_QUIT_GRACE_MS 3000 /* after quit, SIGKILL */
 #define BOOT_KVM_PROBE_MS 10000 /* auto: KVM must show console output within this */
 #define BOOT_QMP_TIMEOUT_MS 10000 /* QEMU must finish the QMP handshake within this */
+#define BOOT_QMP_EXIT_MS 1000 /* a closed monitor is a failure if QEMU lives this long */
 
 enum boot_accel { BOOT_ACCEL_AUTO, BOOT_ACCEL_TCG, BOOT_ACCEL_KVM };
 enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };

@@ -25,7 +25,7 @@ static void boot_stop_qemu(struct boot_loop *l)
 {
 	if (l->kill_ms >= 0)
 		return;
-	if (!session_command(l->s, "quit"))
+	if (!session_qmp_running(l->s) || !session_command(l->s, "quit"))
 		vm_signal(&l->s->vm, SIGKILL);
 	l->kill_ms = clock_now_ms() + BOOT_QUIT_GRACE_MS;
 	l->next_press_ms = -1;
@@ -112,19 +112,20 @@ static void boot_check_kvm(struct boot_loop *l, int64_t now)
 		 "no console output within %d s", BOOT_KVM_PROBE_MS / 1000);
 }
 
-/* Without a working monitor we cannot press the button: stop and report a launch failure. */
+/* Without a working monitor we cannot press the button: stop and report a launch failure.
+ * The monitor also closes when QEMU exits, so a closed one counts only if QEMU is still
+ * there a second later. */
 static void boot_check_qmp(struct boot_loop *l, int64_t now)
 {
-	if (l->r->qmp_broken || l->s->vm.exited)
+	if (l->r->qmp_broken || l->s->vm.exited || l->r->shutdown_seen)
 		return;
-	if (l->s->qmp_failed && l->s->qmp_ready_ms < 0) {
+	if (l->s->qmp_failed && now >= l->s->qmp_failed_ms + BOOT_QMP_EXIT_MS) {
 		l->r->qmp_broken = true;
-	} else if (l->s->qmp_ready_ms < 0 && now >= l->s->start_ms + BOOT_QMP_TIMEOUT_MS) {
+	} else if (l->s->qmp_ready_ms < 0 && !l->s->qmp_failed &&
+		   now >= l->s->start_ms + BOOT_QMP_TIMEOUT_MS) {
 		l->r->qmp_broken = true;
 		log_error("QEMU did not complete the QMP handshake within %d s",
 			  BOOT_QMP_TIMEOUT_MS / 1000);
-	} else if (l->s->qmp_failed && !l->r->shutdown_seen && l->r->press_ms < 0) {
-		l->r->qmp_broken = true;
 	}
 	if (l->r->qmp_broken)
 		boot_stop_qemu(l);
@@ -156,6 +157,8 @@ static int64_t boot_next_deadline(const struct boot_loop *l)
 	d = clock_earliest(d, l->kill_ms);
 	if (l->s->qmp_ready_ms < 0)
 		d = clock_earliest(d, l->s->start_ms + BOOT_QMP_TIMEOUT_MS);
+	if (l->s->qmp_failed && !l->r->qmp_broken)
+		d = clock_earliest(d, l->s->qmp_failed_ms + BOOT_QMP_EXIT_MS);
 	if (l->kvm_probe && l->s->console.last_output_ms < 0)
 		d = clock_earliest(d, l->s->start_ms + BOOT_KVM_PROBE_MS);
 	if (l->o->press == BOOT_PRESS_AFTER && l->r->press_ms < 0)

@@ -55,7 +55,8 @@ struct qmp_client *qmp_client_new(int fd)
 	if (!c)
 		return NULL;
 	c->fd = fd;
-	c->next_id = 1;
+	c->caps_id = 1; /* the handshake is always id 1, whatever is queued before it */
+	c->next_id = 2;
 	c->outbox = json_array();
 	c->events = json_array();
 	c->pending = calloc(QMP_MAX_PENDING, sizeof(*c->pending));
@@ -183,7 +184,7 @@ static int qmp_write_line(struct qmp_client *c, const char *line)
 	int r = qmp_write_all(c, line, strlen(line));
 
 	if (r == 0)
-		log_debug("qmp -> %s", line);
+		log_debug("qmp -> %.*s", (int)strcspn(line, "\n"), line);
 	return r;
 }
 
@@ -371,7 +372,6 @@ static int qmp_on_greeting(struct qmp_client *c)
 		log_debug("QMP greeting after the handshake dropped");
 		return 0;
 	}
-	c->caps_id = c->next_id++;
 	line = qmp_format_command("qmp_capabilities", NULL, c->caps_id);
 	if (!line)
 		return qmp_fail(c, -ENOMEM, "QMP: out of memory");

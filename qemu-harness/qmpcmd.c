@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,13 +72,32 @@ static int qmpcmd_print(json_t *ret, bool pretty)
 	return CLI_OK;
 }
 
+/* Turns the call's result into output and an exit status. */
+static int qmpcmd_report(struct qmp_client *c, int r, const char *path, const char *command,
+			 json_t *ret, const char *desc, int timeout_ms, bool pretty)
+{
+	if (r == 0)
+		return qmpcmd_print(ret, pretty);
+	if (r == -EREMOTEIO) {
+		fprintf(stderr, "softoff-qemu qmp: %s: %s\n", command, desc);
+		return CLI_QMP_ERROR;
+	}
+	if (r == -ETIMEDOUT && c && qmp_client_state(c) == QMP_STATE_RUNNING)
+		fprintf(stderr, "softoff-qemu qmp: %s: no reply within %d ms\n", command,
+			timeout_ms);
+	else
+		fprintf(stderr, "softoff-qemu qmp: %s: %s\n", path,
+			c && qmp_client_error(c) ? qmp_client_error(c) : strerror(-r));
+	return CLI_QMP_CONNECT;
+}
+
 static int qmpcmd_run(const char *path, const char *command, json_t *args, int timeout_ms,
 		      bool pretty)
 {
 	struct qmp_client *c;
 	json_t *ret = NULL;
 	char *desc = NULL;
-	int fd, r = qmpcmd_connect(path, &fd);
+	int fd = -1, r = qmpcmd_connect(path, &fd);
 
 	if (r < 0) {
 		json_decref(args);
@@ -85,22 +105,14 @@ static int qmpcmd_run(const char *path, const char *command, json_t *args, int t
 		return CLI_QMP_CONNECT;
 	}
 	c = qmp_client_new(fd);
+	if (!c)
+		(void)close(fd);
 	r = c ? qmp_client_handshake(c, timeout_ms) : -ENOMEM;
 	if (r == 0)
 		r = qmp_client_call(c, command, args, timeout_ms, &ret, &desc);
 	else
 		json_decref(args);
-	if (r == 0)
-		r = qmpcmd_print(ret, pretty);
-	else if (r == -EREMOTEIO)
-		fprintf(stderr, "softoff-qemu qmp: %s: %s\n", command, desc), r = CLI_QMP_ERROR;
-	else if (r == -ETIMEDOUT && qmp_client_state(c) == QMP_STATE_RUNNING)
-		fprintf(stderr, "softoff-qemu qmp: %s: no reply within %d ms\n", command,
-			timeout_ms), r = CLI_QMP_CONNECT;
-	else
-		fprintf(stderr, "softoff-qemu qmp: %s: %s\n", path,
-			c && qmp_client_error(c) ? qmp_client_error(c) : strerror(-r)),
-			r = CLI_QMP_CONNECT;
+	r = qmpcmd_report(c, r, path, command, ret, desc, timeout_ms, pretty);
 	json_decref(ret);
 	free(desc);
 	qmp_client_free(c);
@@ -141,8 +153,10 @@ int qmpcmd_main(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+h", qmpcmd_longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(qmpcmd_help, stdout), CLI_OK;
+		if (opt == 'h') {
+			fputs(qmpcmd_help, stdout);
+			return CLI_OK;
+		}
 		if (opt == 'p')
 			pretty = true;
 		else if (opt == 'v')

@@ -178,6 +178,11 @@ bool session_command(struct session *s, const char *command)
 	return r >= 0;
 }
 
+bool session_qmp_running(const struct session *s)
+{
+	return s->qmp && qmp_client_state(s->qmp) == QMP_STATE_RUNNING;
+}
+
 void session_end(struct session *s)
 {
 	if (s->vm.pid > 0 && !vm_reap(&s->vm)) {

@@ -49,6 +49,9 @@ void session_drain(struct session *s);
 /* Sends a QMP command whose reply nobody waits for; false when QMP is unusable. */
 bool session_command(struct session *s, const char *command);
 
+/* Whether the QMP handshake is done and the connection still open. */
+bool session_qmp_running(const struct session *s);
+
 /* Kills QEMU if still running, reaps it, frees everything except the signalfd. */
 void session_end(struct session *s);
 

@@ -221,7 +221,7 @@ static void run_quit(struct run_state *st)
 	st->stage = RUN_STAGE_QUIT;
 	st->next_press_ms = -1;
 	st->kill_at_ms = clock_now_ms() + st->o->quit_timeout_ms;
-	if (session_command(st->s, "quit")) {
+	if (session_qmp_running(st->s) && session_command(st->s, "quit")) {
 		log_info("quit sent to QEMU; SIGKILL in %.1f s", st->o->quit_timeout_ms / 1000.0);
 	} else {
 		log_info("no QMP: SIGTERM to QEMU; SIGKILL in %.1f s",
@@ -297,6 +297,8 @@ static int64_t run_next_deadline(const struct run_state *st)
 		d = clock_earliest(d, st->kill_at_ms);
 	if (st->s->qmp_ready_ms < 0 && !st->qmp_broken)
 		d = clock_earliest(d, st->qmp_deadline_ms);
+	if (st->s->qmp_failed && !st->qmp_broken)
+		d = clock_earliest(d, st->s->qmp_failed_ms + 1000);
 	return d;
 }
 

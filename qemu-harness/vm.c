@@ -200,12 +200,33 @@ fail:
 	return r;
 }
 
+/* As PID 1 (a container's entry point) every orphan becomes our child: reap them all, and
+ * keep QEMU's status when it is among them. */
+static void vm_reap_as_init(struct vm *vm)
+{
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, WNOHANG)) > 0 || (r < 0 && errno == EINTR)) {
+		if (r == vm->pid) {
+			vm->wait_status = status;
+			vm->exited = true;
+		}
+	}
+	if (r < 0 && errno == ECHILD)
+		vm->exited = true;
+}
+
 int vm_reap(struct vm *vm)
 {
 	pid_t r;
 
 	if (vm->exited || vm->pid <= 0)
 		return 1;
+	if (getpid() == 1) {
+		vm_reap_as_init(vm);
+		return vm->exited ? 1 : 0;
+	}
 	do
 		r = waitpid(vm->pid, &vm->wait_status, WNOHANG);
 	while (r < 0 && errno == EINTR);

@@ -440,6 +440,39 @@ static void call_times_out_then_late_reply_dropped(void **state)
 	assert_int_equal(qmp_client_reply(m->c, id, NULL, NULL), -ENOENT);
 }
 
+/* Replays a real QEMU transcript: the client answers as it did in the recorded run. */
+static void replay_qemu_transcript(void **state)
+{
+	struct mock *m = *state;
+	char path[512], *data;
+	const char *top = getenv("SOFTOFF_TOP");
+	FILE *f;
+	long size;
+	unsigned id;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/fixtures/harness/qemu72-powerdown.qmp",
+		 top ? top : ".");
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	data = malloc((size_t)size);
+	assert_int_equal(fread(data, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	assert_int_equal(qmp_client_send(m->c, "system_powerdown", NULL, 0, &id), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(write(m->srv, data, (size_t)size), size);
+	assert_int_equal(qmp_client_process(m->c), 0);
+	assert_int_equal(qmp_client_state(m->c), QMP_STATE_RUNNING);
+	assert_int_equal(srv_expect(m, "qmp_capabilities"), 1);
+	assert_int_equal(srv_expect(m, "system_powerdown"), 2);
+	assert_int_equal(qmp_client_reply(m->c, id, NULL, NULL), 0);
+	expect_event(m, "POWERDOWN");
+	expect_event(m, "SHUTDOWN");
+	free(data);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, mock_setup, mock_teardown)
 
 int main(void)
@@ -465,6 +498,7 @@ int main(void)
 		T(eof_before_greeting),
 		T(oversized_line_is_capped),
 		T(call_times_out_then_late_reply_dropped),
+		T(replay_qemu_transcript),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

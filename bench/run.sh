@@ -1,0 +1,189 @@
+#!/bin/bash
+# make bench: softoff against its baselines (issue 5, section 4). Same kernel, same QEMU,
+# variants interleaved run by run; prints a table and writes build/bench/results.json.
+#   a. power-off latency: softoff-agent vs busybox acpid + sync + outb vs acpid2 + sync + outb
+#   b. boot-test cycle: `softoff-qemu boot` of the default image vs the floor (/init = outb)
+#   c. footprint: agent binary, agent RSS and idle wake-ups in the guest, image size,
+#      softoff-qemu's own RSS and CPU per boot
+#   d. scale: 1, 2, 4, 8 boot tests at once
+# Env: BENCH_RUNS (boots per variant, default 20; 2 for a smoke test), BENCH_SCALE
+# (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10).
+# Raw samples go to build/bench/samples.tsv, one "GROUP VARIANT METRIC VALUE" per line.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd -P)
+out=$top/build/bench
+runs=${BENCH_RUNS:-20}
+scale=${BENCH_SCALE:-1 2 4 8}
+idle=${BENCH_IDLE:-10}
+kernel=$top/build/kernel/vmlinuz
+harness=$top/build/softoff-qemu
+measure=$out/measure
+samples=$out/samples.tsv
+
+. "$top/bench/vm.sh"
+. "$top/bench/report.sh"
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+sample() { echo "$*" >>"$samples"; } # group variant metric value
+
+check_inputs() {
+	local f
+	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" \
+		"$harness" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
+		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make all kernel build/bench/...)"
+	done
+}
+
+# --- images: all from the same builder, kernel modules and busybox ------------------------------
+
+image() { # name [mkinitramfs options...]
+	local name=$1
+	shift
+	"$top/initramfs/mkinitramfs.sh" -q -o "$out/img/$name.cpio.gz" \
+		--modules "$top/build/kernel/modules" --agent "$top/build/softoff-agent" "$@" >/dev/null ||
+		die "building the $name image failed"
+}
+
+build_images() {
+	local outb=$out/outb:/usr/sbin/outb handler=$top/bench/baseline-poweroff
+	say "building images in $out/img"
+	image softoff
+	image busybox --acpid --file "$outb" --file "$handler:/etc/acpi/PWRF/00000080"
+	image acpid2 --acpid2 /usr/sbin/acpid --file "$outb" --file "$handler:/usr/sbin/baseline-poweroff" \
+		--file "$top/bench/acpid2-rule:/etc/acpi/events/softoff-power"
+	image floor --init "$out/floor-init"
+	image footprint --file "$top/bench/guest-footprint.sh:/usr/bin/bench-footprint" \
+		--run "bench-footprint $idle"
+}
+
+# VARIANTS rotated left by N: interleaved runs change the order, so no variant always goes first.
+rotate() { # n variants...
+	local n=$(($1 % ($# - 1)))
+	shift
+	echo "${@:n+1}" "${@:1:n}"
+}
+
+# --- a. power-off latency ----------------------------------------------------------------------
+
+ready_line() { # variant
+	case $1 in
+	softoff) echo 'softoff-agent: armed' ;;
+	busybox) echo 'softoff-init: busybox acpid started' ;;
+	acpid2) echo 'softoff-init: acpid2 started' ;;
+	esac
+}
+
+poweroff_once() { # variant run
+	local console=$out/consoles/poweroff-$1.log
+	vm_start "$out/img/$1.cpio.gz" "$console"
+	if ! vm_wait_ready "$console" "$(ready_line "$1")"; then
+		vm_stop
+		say "poweroff $1 run $2: no ready line (console: $console)"
+		sample poweroff "$1" failures 1
+		return
+	fi
+	vm_press_until_exit
+	vm_stop
+	sample poweroff "$1" latency_ms "$(ms "$vm_latency_us")"
+	sample poweroff "$1" ready_ms "$vm_ready_ms"
+	sample poweroff "$1" repressed $((vm_presses - 1))
+	sample poweroff "$1" failures $((vm_status != 99))
+	[ "$vm_status" = 99 ] || say "poweroff $1 run $2: QEMU status $vm_status, not 99 (console: $console)"
+}
+
+bench_poweroff() {
+	local i v
+	say "a. power-off latency: $runs boots of each image"
+	for i in $(seq 1 "$runs"); do
+		for v in $(rotate "$i" softoff busybox acpid2); do poweroff_once "$v" "$i"; done
+	done
+}
+
+# --- b. boot-test cycle, and softoff-qemu's own cost -------------------------------------------
+
+# One `softoff-qemu boot` under measure; its figures land in COSTFILE.
+harness_boot() { # image costfile [boot options...]
+	local image=$1 cost=$2
+	shift 2
+	"$measure" "$cost" "$harness" boot --kernel "$kernel" --initrd "$out/img/$image.cpio.gz" \
+		--quiet "$@" >"$cost.log" 2>&1
+}
+
+cost_field() { sed -n "s/.*\\b$2=\\([0-9-]*\\).*/\\1/p" "$1"; } # costfile key
+
+boot_once() { # variant run
+	local cost=$out/cost.$1 status=0
+	case $1 in
+	floor) harness_boot floor "$cost" --press never || status=$? ;;
+	softoff) harness_boot softoff "$cost" || status=$? ;;
+	esac
+	sample boot "$1" failures $((status != 0))
+	[ "$status" = 0 ] || { say "boot $1 run $2: softoff-qemu status $status ($cost.log)"; return; }
+	sample boot "$1" wall_ms "$(cost_field "$cost" wall_ms)"
+	sample boot "$1" harness_cpu_ms "$(cost_field "$cost" cpu_ms)"
+	sample boot "$1" harness_peak_rss_kib "$(cost_field "$cost" peak_rss_kib)"
+	sample boot "$1" qemu_cpu_ms "$(cost_field "$cost" children_cpu_ms)"
+}
+
+bench_boot_cycle() {
+	local i v
+	say "b. boot-test cycle: $runs boots of the default image and of the floor"
+	for i in $(seq 1 "$runs"); do
+		for v in $(rotate "$i" floor softoff); do boot_once "$v" "$i"; done
+	done
+}
+
+# --- c. footprint ------------------------------------------------------------------------------
+
+bench_footprint() {
+	local console=$out/consoles/footprint.log line
+	say "c. footprint: sizes, and the agent in an idle guest for $idle s"
+	sample footprint agent binary_bytes "$(wc -c <"$top/build/softoff-agent")"
+	sample footprint image size_bytes "$(wc -c <"$out/img/softoff.cpio.gz")"
+	vm_start "$out/img/footprint.cpio.gz" "$console"
+	vm_wait_exit
+	vm_stop
+	line=$(tr -d '\r' <"$console" | grep -m 1 'bench-footprint: vmhwm_kib=') ||
+		die "footprint guest printed no figures (QEMU status $vm_status; console: $console)"
+	sample footprint agent peak_rss_kib "$(echo "$line" | sed 's/.*vmhwm_kib=\([0-9]*\).*/\1/')"
+	sample footprint agent idle_wakeups "$(echo "$line" | sed 's/.* wakeups=\([0-9]*\).*/\1/')"
+	sample footprint agent settle_wakeups "$(echo "$line" | sed 's/.*settle_wakeups=\([0-9]*\).*/\1/')"
+}
+
+# --- d. scale ----------------------------------------------------------------------------------
+
+scale_once() { # parallel
+	local n=$1 k t0 failures=0 pids=()
+	t0=$(now_us)
+	for k in $(seq 1 "$n"); do
+		harness_boot softoff "$out/cost.scale$k" --timeout 300 &
+		pids+=($!)
+	done
+	for k in "${pids[@]}"; do wait "$k" || failures=$((failures + 1)); done
+	sample scale "$n" wall_ms "$(ms $(($(now_us) - t0)))"
+	sample scale "$n" failures "$failures"
+}
+
+bench_scale() {
+	local n
+	say "d. scale: $scale boot tests at once on $(nproc) cores"
+	for n in $scale; do scale_once "$n"; done
+}
+
+main() {
+	check_inputs
+	rm -rf "$out/img" "$out/consoles" "$samples"
+	mkdir -p "$out/img" "$out/consoles"
+	trap 'vm_stop' EXIT
+	trap 'exit 130' INT TERM
+	build_images
+	bench_poweroff
+	bench_boot_cycle
+	bench_footprint
+	bench_scale
+	report
+}
+
+main "$@"

@@ -1,0 +1,133 @@
+# Helpers for the fault-*.sh tests (POSIX sh; source it after tests/lib.sh).
+#
+# Adds: kernel timestamps of console lines (to check when something happened in the guest),
+# range checks, and a way to run `softoff-qemu run` / `softoff-qemu boot` in the background
+# with a known pid, so that a test can signal it, SIGKILL it, or SIGKILL its QEMU.
+
+# --- console timing -----------------------------------------------------------------------------
+
+# Kernel timestamp in ms ("[    4.340276] ..." -> 4340) of the first console line matching
+# REGEX, or nothing. FILE defaults to the last boot's console.
+console_ms() { # regex [file]
+	tr -d '\r' <"${2:-$boot_console}" | grep -E -m 1 -- "$1" |
+		awk 'match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+			t = substr($0, RSTART + 1, RLENGTH - 2); sub(/^ +/, "", t); printf "%d\n", t * 1000 }'
+}
+
+# t_within DESCRIPTION VALUE LOW HIGH: pass if VALUE is a number in [LOW, HIGH].
+t_within() {
+	case $2 in
+	'' | *[!0-9-]*) t_fail "$1 (no value)" ;;
+	*) if [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then t_ok "$1 ($2, expected $3..$4)"; else
+		t_fail "$1 ($2, expected $3..$4)"; fi ;;
+	esac
+}
+
+# t_before DESCRIPTION REGEX-A REGEX-B: the first line matching A comes before the first
+# matching B on the last boot's console (both present).
+t_before() {
+	tb_a=$(console_line "$2")
+	tb_b=$(console_line "$3")
+	t_that "$1 (lines ${tb_a:-none} < ${tb_b:-none})" \
+		'[ -n "$tb_a" ] && [ -n "$tb_b" ] && [ "$tb_a" -lt "$tb_b" ]'
+}
+
+# --- softoff-qemu in the background -------------------------------------------------------------
+
+need_harness() {
+	T_HARNESS=$SOFTOFF_BUILD/softoff-qemu
+	[ -x "$T_HARNESS" ] || make -s -C "$SOFTOFF_TOP" build/softoff-qemu >&2
+	[ -x "$T_HARNESS" ] || t_abort "no harness: $T_HARNESS is missing (make build/softoff-qemu)"
+}
+
+# The QEMU command line the tests give to `softoff-qemu run`, as "$@" of fault_qemu_cmd's
+# caller: fault_qemu_cmd INITRD APPEND CONSOLE [EXTRA...] sets the positional parameters
+# through `eval "set -- $fq_cmd"` (no spaces in T_DIR paths).
+fault_qemu_cmd() { # initrd append console [extra qemu args...]
+	fq_initrd=$1 fq_append=$2 fq_console=$3
+	shift 3
+	fq_cmd="qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot"
+	fq_cmd="$fq_cmd -display none -serial file:$fq_console -kernel $T_KERNEL -initrd $fq_initrd"
+	fq_cmd="$fq_cmd -append \"console=ttyS0 panic=-1 $fq_append\" $*"
+}
+
+# bg_start NAME COMMAND...: run COMMAND in the background (stdin /dev/null, output in
+# T_DIR/NAME.out). Sets bg_pid (COMMAND's own pid: signal it directly) and bg_t0.
+# bg_wait NAME SECONDS then gives its exit status in bg_status ("timeout" if still running).
+bg_start() {
+	bg_dir=$T_DIR/bg.$1
+	shift
+	mkdir -p "$bg_dir"
+	bg_t0=$(now_ms)
+	(
+		"$@" >"$bg_dir.out" 2>&1 </dev/null &
+		echo $! >"$bg_dir/pid"
+		wait $!
+		echo $? >"$bg_dir/status.tmp"
+		mv "$bg_dir/status.tmp" "$bg_dir/status"
+	) &
+	while [ ! -s "$bg_dir/pid" ]; do sleep 0.01; done
+	bg_pid=$(cat "$bg_dir/pid")
+	bg_pids="${bg_pids:-} $bg_pid"
+}
+
+bg_wait() { # name seconds
+	bw_dir=$T_DIR/bg.$1
+	bw_end=$(($(now_ms) + $2 * 1000))
+	while [ ! -f "$bw_dir/status" ] && [ "$(now_ms)" -lt "$bw_end" ]; do sleep 0.05; done
+	bg_ms=$(($(now_ms) - bg_t0))
+	if [ -f "$bw_dir/status" ]; then bg_status=$(cat "$bw_dir/status"); else bg_status=timeout; fi
+	echo "$1: status $bg_status after $bg_ms ms"
+	sed 's/^/    | /' "$T_DIR/bg.$1.out"
+}
+
+# The pids of PID's children (one line each).
+children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
+
+# PID's descendants, children first (one pid a line).
+descendants_of() {
+	for d_c in $(children_of "$1"); do
+		echo "$d_c"
+		descendants_of "$d_c"
+	done
+}
+
+# The pid of the QEMU that the softoff-qemu process PID started (its child, or a child of
+# its child), once it runs a guest (10 s at most).
+qemu_of() { # pid
+	i=0
+	while [ $i -lt 200 ]; do
+		for c in $(descendants_of "$1"); do
+			case $(cat /proc/"$c"/comm 2>/dev/null) in qemu-system*) echo "$c"; return 0 ;; esac
+		done
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Alive = exists and is not a zombie.
+pid_alive() {
+	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/"$1"/status 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# Wait until FILE has a line matching REGEX (SECONDS at most).
+wait_for_line() { # file regex seconds
+	wl_end=$(($(now_ms) + $3 * 1000))
+	until tr -d '\r' 2>/dev/null <"$1" | grep -qE -- "$2"; do
+		[ "$(now_ms)" -ge "$wl_end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# Nothing a test started outlives it: its harnesses and their QEMUs, by pid.
+fault_cleanup() {
+	for p in ${bg_pids:-}; do
+		for c in $(descendants_of "$p"); do kill -KILL "$c" 2>/dev/null; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in ${fault_qemu_pids:-}; do kill -KILL "$p" 2>/dev/null; done
+	t_cleanup
+}
+trap 'fault_cleanup' EXIT

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Issue 5 §2, fault: QEMU SIGKILLed mid-run (by someone else: the OOM killer, an admin).
+# `softoff-qemu run` exits 128+9 = 137 and says so; `softoff-qemu boot` exits with its
+# "QEMU was killed by a signal" status 6. Neither hangs, neither calls it a clean power-off.
+. "$(dirname "$0")/../lib.sh"
+. "$SOFTOFF_TOP/tests/fault-lib.sh"
+need_kernel
+need_agent
+need_harness
+build_image "$T_DIR/initrd.gz"
+
+# softoff-qemu run
+console=$T_DIR/console.run.log
+fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
+eval "set -- $fq_cmd"
+bg_start run "$T_HARNESS" run --grace 10 -- "$@"
+qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu run started no QEMU"
+wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under run"
+t_kill=$(now_ms)
+kill -KILL "$qemu_pid"
+bg_wait run 10
+t_check "softoff-qemu run exits 137 = 128 + SIGKILL (got $bg_status)" [ "$bg_status" = 137 ]
+t_within "it noticed at once (ms after the kill)" "$((bg_t0 + bg_ms - t_kill))" 0 3000
+t_that "it says QEMU was killed by signal 9" "grep -Eiq 'killed by signal 9|signal 9|SIGKILL' '$T_DIR/bg.run.out'"
+
+# softoff-qemu boot (no press, so the guest would wait for the 30 s timeout); the console is
+# watched through --verbose: the --console file is written in 4 KiB blocks
+bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
+	--timeout 30 --verbose
+qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu boot started no QEMU"
+wait_for_line "$T_DIR/bg.boot.out" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under boot"
+t_kill=$(now_ms)
+kill -KILL "$qemu_pid"
+bg_wait boot 10 >"$T_DIR/wait.out"
+grep -v '^    | \[' "$T_DIR/wait.out" # (without the echoed kernel lines)
+t_check "softoff-qemu boot exits 6, 'QEMU was killed by a signal' (got $bg_status)" [ "$bg_status" = 6 ]
+t_within "it noticed at once (ms after the kill)" "$((bg_t0 + bg_ms - t_kill))" 0 3000
+t_that "its summary is a FAIL naming signal 9" "grep -q '^FAIL' '$T_DIR/bg.boot.out' && grep -Eiq 'signal 9|SIGKILL' '$T_DIR/bg.boot.out'"
+t_done

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Issue 5 §2, next to "QEMU SIGKILLed mid-run": QEMU SIGTERMed by someone else (not by
+# softoff-qemu). QEMU then stops the guest without ACPI and exits 0 with SHUTDOWN reason
+# host-signal (PITFALLS 14): the plug was pulled. DESIGN.md: QEMU status 0 is never reported
+# as success by default; `run --help` allows 0 only "after the guest shut itself down".
+# So neither `run` nor `boot` may exit 0 here.
+. "$(dirname "$0")/../lib.sh"
+. "$SOFTOFF_TOP/tests/fault-lib.sh"
+need_kernel
+need_agent
+need_harness
+build_image "$T_DIR/initrd.gz"
+
+console=$T_DIR/console.run.log
+fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
+eval "set -- $fq_cmd"
+bg_start run "$T_HARNESS" run --grace 10 -- "$@"
+qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu run started no QEMU"
+wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under run"
+kill -TERM "$qemu_pid"
+bg_wait run 10
+boot_console=$console
+expect_no_console 'softoff-agent: shutting down' "the guest was not shut down (the plug was pulled)"
+t_that "softoff-qemu run does not exit 0 (clean) when QEMU was SIGTERMed by someone else (got $bg_status)" \
+	'[ "$bg_status" != 0 ] && [ "$bg_status" != timeout ]'
+
+bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
+	--timeout 30 --verbose
+qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu boot started no QEMU"
+wait_for_line "$T_DIR/bg.boot.out" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under boot"
+kill -TERM "$qemu_pid"
+bg_wait boot 10 >"$T_DIR/wait.out"
+grep -v '^    | \[' "$T_DIR/wait.out"
+t_that "softoff-qemu boot fails when QEMU was SIGTERMed by someone else (got $bg_status)" \
+	'[ "$bg_status" != 0 ] && [ "$bg_status" != timeout ]'
+t_done
