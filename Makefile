@@ -122,7 +122,7 @@ initramfs: $(B)/softoff-agent kernel
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
-	$(MAKE) all kernel
+	$(MAKE) all kernel initramfs
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS)
 	tests/run.sh
 
