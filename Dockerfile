@@ -3,7 +3,7 @@
 FROM debian:bookworm
 WORKDIR /src
 COPY . .
-RUN scripts/build.sh all && make kernel initramfs
+RUN scripts/build.sh test && make kernel initramfs
 # docker stop waits 10 s before SIGKILL: an 8 s grace leaves QEMU time to `quit` cleanly.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["scripts/docker-entrypoint.sh"]

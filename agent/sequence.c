@@ -2,6 +2,7 @@
 #include "sequence.h"
 
 #include "exitport.h"
+#include "holders.h"
 #include "hooks.h"
 #include "log.h"
 #include "teardown.h"
@@ -30,6 +31,9 @@ void seq_run(const struct agent_config *cfg, const struct seq_request *rq)
 		(void)td_kill_processes(&td_system_ops, cfg->kill_timeout_ms, rq->spare);
 	td_sync(cfg->unmount_timeout_ms);
 	if (cfg->unmount) {
+		/* swap files and loop devices would keep their filesystems busy and writable */
+		hold_release_all(&hold_system_ops, "/proc/swaps", "/sys/block", "/dev",
+				 cfg->unmount_timeout_ms);
 		seq_unmount(cfg);
 		td_sync(cfg->unmount_timeout_ms);
 	}

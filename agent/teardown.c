@@ -45,7 +45,7 @@ static bool td_is_writable(char *opts)
 }
 
 /* /proc/self/mounts writes ' ', '\t', '\n' and '\\' as \ooo. */
-static void td_unescape(char *s)
+void td_unescape(char *s)
 {
 	char *out = s;
 

@@ -47,6 +47,9 @@ void td_unmount_all(const struct td_ops *ops, struct td_plan *plan, int step_tim
  * Returns how many were still there at the end. */
 int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare);
 
+/* Decodes the \ooo escapes of /proc/self/mounts and /proc/swaps in place. */
+void td_unescape(char *s);
+
 /* Runs fn(arg) in a child; 0, the child's -errno, or -ETIMEDOUT after timeout_ms. */
 int td_run_bounded(int (*fn)(const char *arg), const char *arg, int timeout_ms);
 
