@@ -28,6 +28,8 @@ AGENT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/te
 HARNESS_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_harness_*.c))
 SHARED_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_shared_*.c))
 UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
+# small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
+TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
@@ -43,11 +45,7 @@ $(B)/musl-include:
 
 $(B)/musl/%.o: %.c | $(B)/musl-include
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
-
-$(B)/musl/agent/compat/fortify.o: agent/compat/fortify.c | $(B)/musl-include
-	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -c $< -o $@
+	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/softoff-agent: $(AGENT_MUSL_O)
 	$(MUSL_CC) -static -Wl,--gc-sections -Wl,-z,noseparate-code -s -o $@ $^ $(EVDEV_A)
@@ -70,6 +68,10 @@ $(HARNESS_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o $(patsubst %.c,$(B)/hos
 $(SHARED_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^ -lcmocka
+
+$(TEST_TOOLS): $(B)/tests/tools/%: $(B)/host/tests/tools/%.o
+	@mkdir -p $(@D)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^
 
 # --- the same unit tests under ASan + UBSan, and libFuzzer targets (clang) ----------------
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -95,7 +97,7 @@ FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Iinclude $(EVDEV_INC) -g -O1 \
 FUZZERS      := $(B)/fuzz/fuzz_agent_config $(B)/fuzz/fuzz_harness_qmp
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/fuzz/fuzz_agent_config: $(B)/fuzz/tests/fuzz/fuzz_agent_config.o $(patsubst %.c,$(B)/fuzz/%.o,$(AGENT_MODS))
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -levdev
 $(B)/fuzz/fuzz_harness_qmp: $(B)/fuzz/tests/fuzz/fuzz_harness_qmp.o $(patsubst %.c,$(B)/fuzz/%.o,$(HARNESS_MODS))
@@ -123,10 +125,10 @@ initramfs: $(B)/softoff-agent kernel
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel initramfs
-	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS)
+	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
 	tests/run.sh
 
-unit: all $(UNIT_TESTS)
+unit: all $(UNIT_TESTS) $(TEST_TOOLS)
 	tests/run.sh --unit-only
 
 demo:
@@ -157,4 +159,4 @@ soak:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/host $(B)/san -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/host $(B)/musl $(B)/san $(B)/fuzz -name '*.d' 2>/dev/null)

@@ -15,6 +15,7 @@ enum cli_status {
 	CLI_BOOT_KILLED = 6,      /* boot: QEMU was killed by a signal we did not send */
 	CLI_QMP_ERROR = 1,        /* qmp: QEMU answered with an error */
 	CLI_QMP_CONNECT = 5,      /* qmp: no monitor on the socket, or it broke */
+	CLI_RUN_HOST_SIGNAL = 122, /* run: someone else's signal stopped QEMU (no guest shutdown) */
 	CLI_RUN_QUIT = 124,       /* run: QEMU ended after our quit (guest ignored the button) */
 	CLI_RUN_LAUNCH = 126,     /* run: QEMU did not start, or its QMP monitor failed */
 	CLI_RUN_KILLED = 128,     /* run: QEMU ignored quit and was SIGKILLed */

@@ -49,6 +49,7 @@ struct run_state {
 	enum run_stage stage;
 	int64_t next_press_ms, grace_end_ms, kill_at_ms, qmp_deadline_ms;
 	bool shutdown_seen, ready_sent, qmp_broken;
+	bool host_signal; /* SHUTDOWN reason host-signal: QEMU pulled the plug itself */
 	unsigned status_query;
 	bool status_query_sent;
 };
@@ -84,6 +85,8 @@ static const char run_help[] =
 	"  0      QEMU exited with --success-status (or 0 after the guest shut itself down)\n"
 	"  N      QEMU's own exit status N, passed through\n"
 	"  2      usage error\n"
+	"  122    QEMU was stopped by a signal softoff-qemu did not send (SHUTDOWN reason\n"
+	"         host-signal): the guest was not shut down\n"
 	"  124    the guest did not power off within --grace; QEMU was stopped with quit\n"
 	"  126    QEMU could not be started, or its QMP monitor failed (QEMU was stopped)\n"
 	"  128    QEMU ignored quit for --quit-timeout and was killed with SIGKILL\n"
@@ -339,6 +342,7 @@ static void run_on_event(struct run_state *st, const json_t *ev)
 	if (strcmp(name, "SHUTDOWN") == 0) {
 		st->shutdown_seen = true;
 		st->next_press_ms = -1;
+		st->host_signal = reason && strcmp(reason, "host-signal") == 0;
 	} else if (strcmp(name, "RESUME") == 0 && !st->ready_sent) {
 		st->status_query_sent = false;
 	}
@@ -403,6 +407,8 @@ static int run_exit_status(const struct run_state *st)
 		return CLI_RUN_QUIT;
 	if (!exited)
 		return CLI_SIGNALED_BASE + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+	if (WEXITSTATUS(ws) == 0 && st->host_signal)
+		return CLI_RUN_HOST_SIGNAL; /* QEMU's 0 here means the plug was pulled, not success */
 	return WEXITSTATUS(ws);
 }
 

@@ -6,10 +6,10 @@
 
 # --- console timing -----------------------------------------------------------------------------
 
-# Kernel timestamp in ms ("[    4.340276] ..." -> 4340) of the first console line matching
-# REGEX, or nothing. FILE defaults to the last boot's console.
-console_ms() { # regex [file]
-	tr -d '\r' <"${2:-$boot_console}" | grep -E -m 1 -- "$1" |
+# Kernel timestamp in ms ("[    4.340276] ..." -> 4340) of the Nth (default first) line of
+# the last boot's console that matches REGEX, or nothing.
+console_ms() { # regex [n]
+	tr -d '\r' <"$boot_console" | grep -E -- "$1" | sed -n "${2:-1}p" |
 		awk 'match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
 			t = substr($0, RSTART + 1, RLENGTH - 2); sub(/^ +/, "", t); printf "%d\n", t * 1000 }'
 }
@@ -34,15 +34,9 @@ t_before() {
 
 # --- softoff-qemu in the background -------------------------------------------------------------
 
-need_harness() {
-	T_HARNESS=$SOFTOFF_BUILD/softoff-qemu
-	[ -x "$T_HARNESS" ] || make -s -C "$SOFTOFF_TOP" build/softoff-qemu >&2
-	[ -x "$T_HARNESS" ] || t_abort "no harness: $T_HARNESS is missing (make build/softoff-qemu)"
-}
-
-# The QEMU command line the tests give to `softoff-qemu run`, as "$@" of fault_qemu_cmd's
-# caller: fault_qemu_cmd INITRD APPEND CONSOLE [EXTRA...] sets the positional parameters
-# through `eval "set -- $fq_cmd"` (no spaces in T_DIR paths).
+# The QEMU command line the tests give to `softoff-qemu run` (what a user would run: q35,
+# TCG, serial console to CONSOLE), as shell text in fq_cmd; the caller makes it its
+# positional parameters with `eval "set -- $fq_cmd"` (T_DIR paths have no spaces).
 fault_qemu_cmd() { # initrd append console [extra qemu args...]
 	fq_initrd=$1 fq_append=$2 fq_console=$3
 	shift 3
@@ -53,7 +47,8 @@ fault_qemu_cmd() { # initrd append console [extra qemu args...]
 
 # bg_start NAME COMMAND...: run COMMAND in the background (stdin /dev/null, output in
 # T_DIR/NAME.out). Sets bg_pid (COMMAND's own pid: signal it directly) and bg_t0.
-# bg_wait NAME SECONDS then gives its exit status in bg_status ("timeout" if still running).
+# bg_wait NAME SECONDS then gives its exit status in bg_status ("timeout" if still running)
+# and shows its output.
 bg_start() {
 	bg_dir=$T_DIR/bg.$1
 	shift
@@ -71,14 +66,14 @@ bg_start() {
 	bg_pids="${bg_pids:-} $bg_pid"
 }
 
-bg_wait() { # name seconds
+bg_wait() { # name seconds [regex of output lines not to show]
 	bw_dir=$T_DIR/bg.$1
 	bw_end=$(($(now_ms) + $2 * 1000))
 	while [ ! -f "$bw_dir/status" ] && [ "$(now_ms)" -lt "$bw_end" ]; do sleep 0.05; done
 	bg_ms=$(($(now_ms) - bg_t0))
 	if [ -f "$bw_dir/status" ]; then bg_status=$(cat "$bw_dir/status"); else bg_status=timeout; fi
 	echo "$1: status $bg_status after $bg_ms ms"
-	sed 's/^/    | /' "$T_DIR/bg.$1.out"
+	grep -Ev -- "${3:-^\$.}" "$T_DIR/bg.$1.out" | sed 's/^/    | /'
 }
 
 # The pids of PID's children (one line each).
@@ -127,7 +122,6 @@ fault_cleanup() {
 		for c in $(descendants_of "$p"); do kill -KILL "$c" 2>/dev/null; done
 		kill -KILL "$p" 2>/dev/null
 	done
-	for p in ${fault_qemu_pids:-}; do kill -KILL "$p" 2>/dev/null; done
 	t_cleanup
 }
 trap 'fault_cleanup' EXIT

@@ -32,8 +32,8 @@ eval "set -- $fq_cmd"
 bg_start run "$T_HARNESS" run --grace 10 -- "$@"
 kill_harness_check_qemu run "$console"
 
-# boot: watched through --verbose (its --console file is written in 4 KiB blocks)
+console=$T_DIR/console.boot.log
 bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
-	--timeout 30 --verbose
-kill_harness_check_qemu boot "$T_DIR/bg.boot.out"
+	--timeout 30 --console "$console"
+kill_harness_check_qemu boot "$console"
 t_done

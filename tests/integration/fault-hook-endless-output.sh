@@ -14,15 +14,15 @@ build_image "$T_DIR/initrd.gz" --hooks "$T_DIR/hooks" --config "$T_DIR/agent.con
 softoff_boot --initrd "$T_DIR/initrd.gz" --timeout 60
 expect_status 99 "QEMU status after an endless writer"
 n=$(console_count 'softoff-agent: hook 10-endless: endless line$')
-t_within "its output reached the console line by line" "$n" 1000 100000000
+t_that "its output reached the console line by line ($n lines)" '[ "$n" -ge 1000 ]'
 h1=$(console_ms 'running hook .*/10-endless')
 term=$(console_ms 'hook 10-endless: time is up; sending SIGTERM')
 dead=$(console_ms 'hook 10-endless: killed by signal 15')
 h2=$(console_ms 'running hook .*/20-next')
 echo "guest times (ms): start $h1, SIGTERM $term, reported dead $dead, next hook $h2"
-t_within "SIGTERM on time: 2 s after the hook started (ms)" "$((term - h1))" 1900 2700
+t_within "SIGTERM on time: 2 s after the hook started (ms)" "$((term - h1))" 1900 3500
 t_that "the hook died of the SIGTERM" '[ -n "$dead" ]'
-t_within "the next hook started within 1.5 s of the SIGTERM (ms)" "$((h2 - term))" 0 1500
+t_within "the next hook started within 3 s of the SIGTERM (ms)" "$((h2 - term))" 0 3000
 expect_console 'softoff-agent: hook 20-next: next hook ran' "the next hook ran"
 t_that "power-off took under 10 s after the press (${boot_exit_ms:-?} ms)" \
 	'[ -n "$boot_exit_ms" ] && [ "$boot_exit_ms" -lt 10000 ]'
