@@ -40,19 +40,31 @@ static const char boot_help[] =
 	"                        guest:N   the payload (softoff-agent run) exited N: QEMU\n"
 	"                                  status 129+2N; implies --press never\n"
 	"                        qemu:N    QEMU's raw exit status N\n"
-	"  --press WHEN        armed (default): when a console line starts\n"
-	"                      'softoff-agent: armed'; SECONDS after QEMU starts; or never.\n"
+	"  --press WHEN        armed (default): when the ready line comes (see --ready);\n"
+	"                      SECONDS after QEMU starts; or never.\n"
 	"                      Pressed again every 2 s until QEMU reports SHUTDOWN.\n"
+	"  --presses N         the first press is N system_powerdown (1..100, default 1), back\n"
+	"                      to back or --press-interval apart; re-presses are single\n"
+	"  --press-interval SECONDS\n"
+	"                      the time between those N presses (default 0)\n"
+	"  --ready REGEX       the ready line: a console line matching this extended regex\n"
+	"                      (printk timestamp removed); default: a line that starts\n"
+	"                      'softoff-agent: armed'. The \"boot\" time ends at it.\n"
+	"  --debug-exit DEVICE\n"
+	"                      the isa-debug-exit device as a -device value (default\n"
+	"                      " BOOT_DEBUG_EXIT "), or none\n"
 	"  --timeout SECONDS   limit for the whole test (default 120)\n"
 	"  --console FILE      keep the guest's serial console in FILE\n"
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n"
 	"  --quiet             print nothing when the test passes\n"
-	"  --tap               print the result as TAP (1..1, ok / not ok)\n"
+	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n"
+	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n"
+	"                      total-ms (docs/harness.md)\n"
 	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n"
-	"-device isa-debug-exit,iobase=0x501,iosize=2 -kernel -initrd -append, virtio disks, the\n"
+	"-device " BOOT_DEBUG_EXIT " -kernel -initrd -append, virtio disks, the\n"
 	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n"
 	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n"
 	"\n"
@@ -68,7 +80,7 @@ static const char boot_help[] =
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
-       OPT_QEMU };
+       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -86,6 +98,10 @@ static const struct option boot_longopts[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "presses", required_argument, NULL, OPT_PRESSES },
+	{ "press-interval", required_argument, NULL, OPT_PRESS_INTERVAL },
+	{ "ready", required_argument, NULL, OPT_READY },
+	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -142,6 +158,55 @@ static int boot_parse_accel(struct boot_options *o, const char *text)
 	return 0;
 }
 
+/* --ready: a later one replaces an earlier one. */
+static int boot_parse_ready(struct boot_options *o, const char *text)
+{
+	if (o->ready_text)
+		regfree(&o->ready);
+	o->ready_text = NULL;
+	if (regcomp(&o->ready, text, REG_EXTENDED | REG_NOSUB) != 0)
+		return -EINVAL;
+	o->ready_text = text;
+	return 0;
+}
+
+/* When and how often to press, and what the guest exits through: --press, --presses,
+ * --press-interval, --ready, --debug-exit. 0, or a usage error status. */
+static int boot_parse_press_option(struct boot_options *o, int opt, const char *arg)
+{
+	long n;
+
+	switch (opt) {
+	case OPT_PRESS:
+		if (boot_parse_press(o, arg) < 0)
+			return cli_usage_error("boot", "--press: '%s' is not armed, never or a "
+					       "number of seconds", arg);
+		break;
+	case OPT_PRESSES:
+		if (cli_parse_int(arg, 1, BOOT_MAX_PRESSES, &n) < 0)
+			return cli_usage_error("boot", "--presses: '%s' is not a number from 1 to %d",
+					       arg, BOOT_MAX_PRESSES);
+		o->presses = (int)n;
+		break;
+	case OPT_PRESS_INTERVAL:
+		if (cli_parse_duration(arg, &o->press_interval_ms) < 0)
+			return cli_usage_error("boot", "--press-interval: '%s' is not a number of "
+					       "seconds", arg);
+		break;
+	case OPT_READY:
+		if (boot_parse_ready(o, arg) < 0)
+			return cli_usage_error("boot", "--ready: '%s' is not an extended regular "
+					       "expression", arg);
+		break;
+	case OPT_DEBUG_EXIT:
+		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
+		break;
+	default:
+		return cli_usage_error("boot", "unknown option");
+	}
+	return 0;
+}
+
 /* One option; 0, or a usage error status. */
 static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 {
@@ -170,18 +235,13 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 			return cli_usage_error("boot", "--expect: '%s' is not poweroff, guest:N "
 					       "(0..62) or qemu:N (0..255)", arg);
 		break;
-	case OPT_PRESS:
-		if (boot_parse_press(o, arg) < 0)
-			return cli_usage_error("boot", "--press: '%s' is not armed, never or a "
-					       "number of seconds", arg);
-		break;
 	case OPT_TIMEOUT:
 		if (cli_parse_duration(arg, &o->timeout_ms) < 0 || o->timeout_ms == 0)
 			return cli_usage_error("boot", "--timeout: '%s' is not a number of seconds",
 					       arg);
 		break;
 	default:
-		return cli_usage_error("boot", "unknown option");
+		return boot_parse_press_option(o, opt, arg);
 	}
 	return 0;
 }
@@ -195,6 +255,8 @@ static void boot_defaults(struct boot_options *o)
 	o->append = "";
 	o->accel = BOOT_ACCEL_TCG;
 	o->timeout_ms = 120000;
+	o->presses = 1;
+	o->debug_exit = BOOT_DEBUG_EXIT;
 	(void)boot_parse_expect(o, "poweroff");
 }
 
@@ -234,10 +296,20 @@ static int boot_check_inputs(struct boot_options *o)
 	return r;
 }
 
-/* 0 = parsed; -1 = --help printed; else a usage status. */
-static int boot_parse(struct boot_options *o, int argc, char **argv)
+void boot_options_free(struct boot_options *o)
 {
-	int opt, r;
+	if (o->ready_text)
+		regfree(&o->ready);
+	o->ready_text = NULL;
+	if (o->console_file)
+		(void)fclose(o->console_file);
+	o->console_file = NULL;
+}
+
+int boot_parse_options(struct boot_options *o, int argc, char **argv)
+{
+	int r = 0;
+	int opt;
 
 	boot_defaults(o);
 	optind = 1;
@@ -245,24 +317,32 @@ static int boot_parse(struct boot_options *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+h", boot_longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(boot_help, stdout);
-			return -1;
+			r = -1;
+		} else if (opt == '?' || opt == ':') {
+			r = cli_usage_error("boot", "unknown option or missing value: '%s'",
+					    argv[optind - 1]);
+		} else {
+			r = boot_parse_one(o, opt, optarg);
 		}
-		if (opt == '?' || opt == ':')
-			return cli_usage_error("boot", "unknown option or missing value: '%s'",
-					       argv[optind - 1]);
-		r = boot_parse_one(o, opt, optarg);
 		if (r)
-			return r;
+			goto fail;
 	}
-	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
-		return cli_usage_error("boot", "unexpected argument '%s' (QEMU arguments go "
-				       "after --)", argv[optind]);
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+		r = cli_usage_error("boot", "unexpected argument '%s' (QEMU arguments go after --)",
+				    argv[optind]);
+		goto fail;
+	}
 	o->extra = argv + optind;
 	if (o->expect_payload && !o->press_given)
 		o->press = BOOT_PRESS_NEVER;
 	if (o->verbose)
 		log_set_level(LOG_LEVEL_DEBUG);
-	return boot_check_inputs(o);
+	r = boot_check_inputs(o);
+	if (r == 0)
+		return 0;
+fail:
+	boot_options_free(o);
+	return r;
 }
 
 /* ---- QEMU's command line ------------------------------------------------------------- */
@@ -316,11 +396,14 @@ static void boot_build_argv(const struct boot_options *o, const char *accel, str
 	a->v = calloc((size_t)a->cap, sizeof(*a->v));
 	(void)!asprintf(&append, "console=ttyS0 panic=-1%s%s", *o->append ? " " : "", o->append);
 	const char *fixed[] = { o->qemu, "-machine", o->machine, "-accel", accel, "-m", o->memory,
-				"-nodefaults", "-no-reboot", "-display", "none", "-device",
-				"isa-debug-exit,iobase=0x501,iosize=2", "-kernel", o->kernel,
+				"-nodefaults", "-no-reboot", "-display", "none", "-kernel", o->kernel,
 				"-initrd", o->initrd, "-append", boot_own(a, append) };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		boot_arg(a, fixed[i]);
+	if (o->debug_exit) {
+		boot_arg(a, "-device");
+		boot_arg(a, o->debug_exit);
+	}
 	for (int i = 0; i < o->n_disks; i++) {
 		boot_arg(a, "-drive");
 		boot_arg(a, boot_own(a, boot_drive_arg(o->disks[i])));
@@ -404,9 +487,10 @@ static void boot_verdict_timeout(const struct boot_options *o, const struct sess
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not power "
 			 "off after %d press%s", o->timeout_ms / 1000.0, r->presses,
 			 r->presses == 1 ? "" : "es");
-	else if (o->press == BOOT_PRESS_ARMED && s->console.armed_ms < 0)
-		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: no '%s' line on the "
-			 "console", o->timeout_ms / 1000.0, CONSOLE_ARMED_PREFIX);
+	else if (o->press == BOOT_PRESS_ARMED && s->console.ready_ms < 0)
+		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: no '%.100s' line on the "
+			 "console", o->timeout_ms / 1000.0,
+			 o->ready_text ? o->ready_text : CONSOLE_ARMED_PREFIX);
 	else
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not exit",
 			 o->timeout_ms / 1000.0);
@@ -482,13 +566,36 @@ static void boot_timing(const struct session *s, const struct boot_result *r, ch
 	int64_t total = s->exit_ms - s->start_ms;
 	int n = snprintf(buf, size, " in %.1f s", total / 1000.0);
 
-	if (s->console.armed_ms >= 0 && r->press_ms >= 0)
+	if (s->console.ready_ms >= 0 && r->press_ms >= 0)
 		snprintf(buf + n, size - (size_t)n, ": boot %.1f s, power-off %.2f s",
-			 (s->console.armed_ms - s->start_ms) / 1000.0,
+			 (s->console.ready_ms - s->start_ms) / 1000.0,
 			 (s->exit_ms - r->press_ms) / 1000.0);
-	else if (s->console.armed_ms >= 0)
+	else if (s->console.ready_ms >= 0)
 		snprintf(buf + n, size - (size_t)n, ": boot %.1f s",
-			 (s->console.armed_ms - s->start_ms) / 1000.0);
+			 (s->console.ready_ms - s->start_ms) / 1000.0);
+}
+
+/* Whether QEMU ended by itself (not stopped by us), so that its status is the guest's. */
+static bool boot_qemu_ended_alone(const struct session *s, const struct boot_result *r)
+{
+	return r->launched && !r->timed_out && !r->interrupted_by && !r->qmp_broken &&
+	       s->vm.exited && WIFEXITED(s->vm.wait_status);
+}
+
+/* TAP's YAML block after the test line: the figures, for scripts (only those known). */
+static void boot_tap_figures(const struct session *s, const struct boot_result *r)
+{
+	printf("  ---\n");
+	if (boot_qemu_ended_alone(s, r))
+		printf("  qemu-status: %d\n", WEXITSTATUS(s->vm.wait_status));
+	if (s->console.ready_ms >= 0)
+		printf("  boot-ms: %lld\n", (long long)(s->console.ready_ms - s->start_ms));
+	if (r->press_ms >= 0 && boot_qemu_ended_alone(s, r))
+		printf("  power-off-ms: %lld\n", (long long)(s->exit_ms - r->press_ms));
+	printf("  presses: %d\n", r->presses);
+	if (s->exit_ms >= 0)
+		printf("  total-ms: %lld\n", (long long)(s->exit_ms - s->start_ms));
+	printf("  ...\n");
 }
 
 static void boot_report(const struct boot_options *o, const struct session *s,
@@ -502,6 +609,7 @@ static void boot_report(const struct boot_options *o, const struct session *s,
 	if (o->tap) {
 		printf("TAP version 13\n1..1\n%s 1 - %s%s\n", v->status == CLI_OK ? "ok" : "not ok",
 		       v->text, timing);
+		boot_tap_figures(s, r);
 		out = stdout;
 	} else if (!(o->quiet && v->status == CLI_OK)) {
 		fprintf(out, "%s %s%s\n", v->status == CLI_OK ? "PASS" : "FAIL", v->text, timing);
@@ -575,7 +683,7 @@ int boot_main(int argc, char **argv)
 {
 	struct boot_options o;
 	struct session s;
-	int r = boot_parse(&o, argc, argv);
+	int r = boot_parse_options(&o, argc, argv);
 
 	if (r != 0)
 		return r < 0 ? CLI_OK : r;
@@ -586,7 +694,6 @@ int boot_main(int argc, char **argv)
 	}
 	session_die_with_parent(SIGTERM);
 	r = boot_run(&o, &s);
-	if (o.console_file)
-		(void)fclose(o.console_file);
+	boot_options_free(&o);
 	return r;
 }

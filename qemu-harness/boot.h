@@ -4,6 +4,7 @@
 #ifndef SOFTOFF_QEMU_BOOT_H
 #define SOFTOFF_QEMU_BOOT_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include "session.h"
 
 #define BOOT_MAX_DISKS 16
+#define BOOT_MAX_PRESSES 100 /* --presses */
+#define BOOT_DEBUG_EXIT "isa-debug-exit,iobase=0x501,iosize=2"
 #define BOOT_REPRESS_MS 2000   /* presses before the guest listens are lost: press again */
 #define BOOT_QUIT_GRACE_MS 3000 /* after quit, SIGKILL */
 #define BOOT_KVM_PROBE_MS 10000 /* auto: KVM must show console output within this */
@@ -32,6 +35,11 @@ struct boot_options {
 	enum boot_press press;
 	bool press_given;
 	int64_t press_after_ms;
+	int presses;            /* --presses: how many make up the first press (default 1) */
+	int64_t press_interval_ms; /* --press-interval: between those (default 0: back to back) */
+	const char *ready_text; /* --ready REGEX, or NULL: a line starting "softoff-agent: armed" */
+	regex_t ready;          /* ready_text compiled (when ready_text is set) */
+	const char *debug_exit; /* the isa-debug-exit -device value, or NULL (--debug-exit none) */
 	int64_t timeout_ms;
 	bool quiet, verbose, tap;
 	char **extra;           /* after -- */
@@ -57,6 +65,12 @@ struct boot_result {
  * (err filled). */
 int boot_attempt(const struct boot_options *o, struct session *s, char **argv, bool kvm_probe,
 		 struct boot_result *r, char *err, size_t errlen);
+
+/* Parses boot's command line into o and opens its input files (kernel, initrd, disks,
+ * --console). 0 = ready; -1 = --help was printed; else a usage status (message printed).
+ * After 0, boot_options_free() releases what parsing took. */
+int boot_parse_options(struct boot_options *o, int argc, char **argv);
+void boot_options_free(struct boot_options *o);
 
 int boot_main(int argc, char **argv);
 

@@ -1,4 +1,4 @@
-/* One boot attempt: start QEMU, wait for "softoff-agent: armed" (or the --press time),
+/* One boot attempt: start QEMU, wait for the ready line (or the --press time),
  * press the power button, re-press every 2 s until SHUTDOWN or exit, and stop QEMU at the
  * deadline. Everything happens in one poll loop (session_step); nothing blocks. */
 #include <errno.h>
@@ -31,18 +31,25 @@ static void boot_stop_qemu(struct boot_loop *l)
 	l->next_press_ms = -1;
 }
 
+/* The first press is --presses presses, back to back or --press-interval apart; after
+ * them, one press every BOOT_REPRESS_MS. */
 static void boot_press(struct boot_loop *l)
 {
 	int64_t now = clock_now_ms();
 
-	if (!session_command(l->s, "system_powerdown"))
-		return;
-	if (l->r->press_ms < 0) {
-		l->r->press_ms = now;
-		log_debug("power button pressed");
-	}
-	l->r->presses++;
-	l->next_press_ms = now + BOOT_REPRESS_MS;
+	do {
+		if (!session_command(l->s, "system_powerdown"))
+			return;
+		if (l->r->press_ms < 0) {
+			l->r->press_ms = now;
+			log_debug("power button pressed");
+		}
+		l->r->presses++;
+	} while (l->r->presses < l->o->presses && l->o->press_interval_ms == 0);
+	if (l->r->presses < l->o->presses)
+		l->next_press_ms = now + l->o->press_interval_ms;
+	else
+		l->next_press_ms = now + BOOT_REPRESS_MS;
 }
 
 static void boot_on_event(struct boot_loop *l, const json_t *ev)
@@ -94,7 +101,7 @@ static bool boot_press_due(const struct boot_loop *l, int64_t now)
 	if (l->r->press_ms >= 0)
 		return false;
 	if (o->press == BOOT_PRESS_ARMED)
-		return l->s->console.armed_ms >= 0;
+		return l->s->console.ready_ms >= 0;
 	if (o->press == BOOT_PRESS_AFTER)
 		return now >= l->s->start_ms + o->press_after_ms;
 	return false;
@@ -202,6 +209,8 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 	rc = session_start(s, &cfg, o->console_file, echo, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (o->ready_text)
+		console_set_ready(&s->console, &o->ready);
 	l.deadline_ms = s->start_ms + o->timeout_ms;
 	boot_loop_run(&l);
 	session_drain(s);

@@ -1,4 +1,4 @@
-/* The guest's serial console: keep, echo, remember the tail, spot "armed" and panics. */
+/* The guest's serial console: keep, echo, remember the tail, spot the ready line and panics. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@ void console_init(struct console *con, int fd, FILE *keep, FILE *echo)
 	con->fd = fd;
 	con->keep = keep;
 	con->echo = echo;
-	con->armed_ms = -1;
+	con->ready_ms = -1;
 	con->last_output_ms = -1;
 }
 
@@ -42,6 +42,18 @@ static void console_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+void console_set_ready(struct console *con, const regex_t *re)
+{
+	con->ready = re;
+}
+
+static bool console_is_ready(const struct console *con, const char *text)
+{
+	if (con->ready)
+		return regexec(con->ready, text, 0, NULL, 0) == 0;
+	return strncmp(text, CONSOLE_ARMED_PREFIX, strlen(CONSOLE_ARMED_PREFIX)) == 0;
+}
+
 static void console_on_line(struct console *con)
 {
 	const char *text;
@@ -50,10 +62,9 @@ static void console_on_line(struct console *con)
 		con->line_len--;
 	con->line[con->line_len] = '\0';
 	text = console_skip_timestamp(con->line);
-	if (con->armed_ms < 0 && strncmp(text, CONSOLE_ARMED_PREFIX,
-					  strlen(CONSOLE_ARMED_PREFIX)) == 0) {
-		con->armed_ms = clock_now_ms();
-		console_copy(con->armed_line, sizeof(con->armed_line), text);
+	if (con->ready_ms < 0 && console_is_ready(con, text)) {
+		con->ready_ms = clock_now_ms();
+		console_copy(con->ready_line, sizeof(con->ready_line), text);
 	}
 	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
 		console_copy(con->panic_line, sizeof(con->panic_line), text);
@@ -67,8 +78,10 @@ void console_feed(struct console *con, const char *data, size_t size)
 		return;
 	con->last_output_ms = clock_now_ms();
 	tail_append(&con->tail, data, size);
-	if (con->keep)
+	if (con->keep) { /* flushed: others may follow the file while the guest runs */
 		(void)fwrite(data, 1, size, con->keep);
+		(void)fflush(con->keep);
+	}
 	if (con->echo) {
 		(void)fwrite(data, 1, size, con->echo);
 		(void)fflush(con->echo);

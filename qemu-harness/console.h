@@ -1,10 +1,12 @@
 /* The guest's serial console as we read it: kept in a file (--console), echoed (--verbose),
- * its tail remembered for failure reports, and watched for the lines that matter. */
+ * its tail remembered for failure reports, and watched for the lines that matter: the
+ * ready line (by default "softoff-agent: armed ...") and a kernel panic. */
 #ifndef SOFTOFF_QEMU_CONSOLE_H
 #define SOFTOFF_QEMU_CONSOLE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <regex.h>
 #include <stdio.h>
 
 #include "tail.h"
@@ -20,14 +22,19 @@ struct console {
 	char line[CONSOLE_MAX_LINE];
 	size_t line_len;
 	bool line_truncated;
-	int64_t armed_ms;     /* when the first armed line came, or -1 */
+	const regex_t *ready; /* the ready line: NULL = it starts with CONSOLE_ARMED_PREFIX */
+	int64_t ready_ms;     /* when the first ready line came, or -1 */
 	int64_t last_output_ms; /* when any byte last came, or -1 */
 	char panic_line[160]; /* the first "Kernel panic" line, or "" */
-	char armed_line[160];
+	char ready_line[160];
 	bool eof;
 };
 
 void console_init(struct console *con, int fd, FILE *keep, FILE *echo);
+
+/* Lines matching re (searched after any printk timestamp) are ready lines from now on;
+ * NULL restores the default. */
+void console_set_ready(struct console *con, const regex_t *re);
 
 /* Reads what is available (non-blocking fd): 0, or -errno. Sets con->eof at EOF. */
 int console_read(struct console *con);

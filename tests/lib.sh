@@ -1,13 +1,12 @@
 # Shared helpers for softoff's integration tests (POSIX sh; source it, do not run it).
 #
-# Every QEMU launch goes through softoff_boot, so the tests move onto `softoff-qemu boot` by
-# changing this one file. Until then QEMU is driven from here: its QMP monitor is a pair of
-# FIFOs (`-qmp pipe:DIR/qmp` reads DIR/qmp.in, writes DIR/qmp.out), which needs no socat, nc
-# or python: the shell holds qmp.in open read-write, so writing never blocks, even before QEMU
-# has opened it.
+# Every boot test runs `softoff-qemu boot` through softoff_boot; the harness tests call
+# softoff-qemu ($T_HARNESS) directly. Each test gets T_DIR, a private temporary directory
+# removed at exit, and ends with t_done.
 #
 # Environment: SOFTOFF_TOP (the repository), SOFTOFF_BUILD (its build dir), both defaulted
-# from this file's location. SOFTOFF_SHOW_CONSOLE=1 echoes the console of every boot.
+# from this file's location. SOFTOFF_SHOW_CONSOLE=1 echoes the console of every boot;
+# SOFTOFF_KEEP=1 keeps T_DIR (console logs, softoff-qemu's logs).
 
 SOFTOFF_TOP=${SOFTOFF_TOP:-$(cd "$(dirname "$0")/../.." && pwd -P)}
 SOFTOFF_BUILD=${SOFTOFF_BUILD:-$SOFTOFF_TOP/build}
@@ -15,13 +14,19 @@ export SOFTOFF_TOP SOFTOFF_BUILD
 T_NAME=$(basename "$0" .sh)
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/softoff-$T_NAME.XXXXXX")
 T_FAILED=0
-T_KEEP=${SOFTOFF_KEEP:-0} # 1: keep T_DIR (console logs) after the test
-boot_qemu_pid=
+T_KEEP=${SOFTOFF_KEEP:-0}
+T_HARNESS=$SOFTOFF_BUILD/softoff-qemu
+FAKE_QEMU=$SOFTOFF_TOP/tests/unit/fixtures/harness/fake-qemu # a QEMU that speaks bad QMP
+T_PIDS=    # processes to kill at exit (t_track)
+boot_pid=  # a running softoff_boot's softoff-qemu
+boot_seq=0
 
 # --- test bookkeeping ------------------------------------------------------------------------
 
 t_cleanup() {
-	boot_kill_qemu
+	# softoff-qemu stops its QEMU on SIGTERM; the tracked processes get no second chance
+	[ -n "$boot_pid" ] && kill -TERM "$boot_pid" 2>/dev/null && wait "$boot_pid" 2>/dev/null
+	for p in $T_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	if [ "$T_KEEP" = 1 ]; then echo "kept $T_DIR"; else rm -rf "$T_DIR"; fi
 }
 trap 't_cleanup' EXIT
@@ -52,6 +57,12 @@ t_abort() {
 	exit 1
 }
 
+# Nothing to test here (a tool is missing): pass with a SKIP line.
+t_skip() {
+	echo "SKIP $T_NAME: $*"
+	exit 0
+}
+
 # The verdict: call last.
 t_done() {
 	if [ "$T_FAILED" = 0 ]; then
@@ -67,6 +78,36 @@ t_console_tail() {
 	echo "--- last 40 console lines ($boot_console)"
 	tail -n 40 "$boot_console" | tr -d '\r'
 	echo "---"
+}
+
+# --- processes -----------------------------------------------------------------------------
+
+# t_track PID...: SIGKILL these at exit (the test's own QEMUs and softoff-qemus).
+t_track() { T_PIDS="$T_PIDS $*"; }
+
+# Alive = exists and is not a zombie.
+pid_alive() {
+	pa_state=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/"$1"/status 2>/dev/null)
+	[ -n "$pa_state" ] && [ "$pa_state" != Z ] && [ "$pa_state" != X ]
+}
+
+# The first child of PID (QEMU under softoff-qemu), waiting up to 5 s.
+first_child_of() {
+	for _ in $(seq 50); do
+		fc_pid=$(pgrep -P "$1" | head -n 1)
+		[ -n "$fc_pid" ] && { echo "$fc_pid"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait until FILE has a line matching REGEX (SECONDS at most).
+wait_for_line() { # file regex seconds
+	wl_end=$(($(now_ms) + $3 * 1000))
+	until tr -d '\r' 2>/dev/null <"$1" | grep -qE -- "$2"; do
+		[ "$(now_ms)" -ge "$wl_end" ] && return 1
+		sleep 0.05
+	done
 }
 
 # --- console assertions (on the last boot's console) ------------------------------------------
@@ -92,7 +133,7 @@ expect_status() { # qemu-status [description]
 	fi
 }
 
-# --- inputs: kernel, agent, images --------------------------------------------------------------
+# --- inputs: kernel, agent, harness, images -----------------------------------------------------
 
 # The kernel directory of FLAVOUR (cloud-amd64 default), fetched through make when missing.
 need_kernel() { # [flavour]
@@ -109,13 +150,14 @@ need_kernel() { # [flavour]
 	T_MODULES=$kdir/modules
 }
 
-# build/softoff-agent, built when agent/ exists.
-need_agent() {
-	T_AGENT=$SOFTOFF_BUILD/softoff-agent
-	[ -x "$T_AGENT" ] && return 0
-	[ -d "$SOFTOFF_TOP/agent" ] && make -s -C "$SOFTOFF_TOP" build/softoff-agent >&2
-	[ -x "$T_AGENT" ] || t_abort "no agent: $T_AGENT is missing (make build/softoff-agent)"
+# need_built PATH: build/PATH through make when it is missing.
+need_built() {
+	[ -x "$SOFTOFF_BUILD/$1" ] || make -s -C "$SOFTOFF_TOP" "build/$1" >&2
+	[ -x "$SOFTOFF_BUILD/$1" ] || t_abort "$SOFTOFF_BUILD/$1 is missing (make build/$1)"
 }
+
+need_agent() { need_built softoff-agent && T_AGENT=$SOFTOFF_BUILD/softoff-agent; }
+need_harness() { need_built softoff-qemu; }
 
 # Build an image into OUT with the test kernel's modules and the agent; options go to the
 # builder (see initramfs/mkinitramfs.sh --help).
@@ -139,179 +181,89 @@ make_hook() { # dir name body
 
 # --- booting QEMU ------------------------------------------------------------------------------
 
-# softoff_boot [options] [-- EXTRA-QEMU-ARGS]: boot, press the power button, wait for the end.
-#   --kernel FILE        default: $T_KERNEL
-#   --initrd FILE        required
-#   --append TEXT        added to "console=ttyS0 panic=-1"
-#   --press WHEN         armed (default: once the console shows the ready line), SECONDS after
-#                        start, or never (wait for the guest to end by itself)
-#   --ready REGEX        the ready line (default "softoff-agent: armed")
-#   --presses N          presses sent back to back at first (default 1); then one every 2 s
-#                        until QEMU exits
-#   --debug-exit SPEC    the isa-debug-exit device: "default", none, or a -device value
-#   --timeout SECONDS    whole run (default 60); then QEMU is killed
-#   --console FILE       where the serial console goes (default T_DIR/console.N.log)
-# Sets: boot_status (QEMU's exit status, or "timeout"), boot_console, boot_armed_ms (start
-# to ready line, or empty), boot_exit_ms (first press to exit), boot_total_ms,
-# boot_pressed (how many presses were sent).
-# Returns 0 when QEMU ended by itself, 1 on timeout (or when the ready line never came).
-softoff_boot() {
-	boot_parse_args "$@" || return 1
-	boot_start_qemu
-	boot_result=0
-	if [ "$boot_press" != never ]; then
-		boot_wait_ready || boot_result=1
-		[ "$boot_result" = 0 ] && boot_press_button
-	fi
-	boot_wait_exit || boot_result=1
-	boot_report
-	return $boot_result
+# guest_qemu FILE INITRD CONSOLE [APPEND]: writes FILE, an executable that runs QEMU on
+# T_KERNEL and INITRD as softoff-qemu boot would (TCG, q35, 256M, isa-debug-exit, no
+# reboot), the serial console going to the file CONSOLE, plus the arguments it is given:
+# a QEMU command line for `softoff-qemu run -- FILE`. No quotes in the paths.
+guest_qemu() {
+	cat >"$1" <<QEMU
+#!/bin/sh
+exec qemu-system-x86_64 -machine q35 -accel tcg -m 256M -nodefaults -no-reboot -display none \\
+	-device isa-debug-exit,iobase=0x501,iosize=2 -serial 'file:$3' \\
+	-kernel '$T_KERNEL' -initrd '$2' -append 'console=ttyS0 panic=-1 ${4:-}' "\$@"
+QEMU
+	chmod +x "$1"
 }
 
-boot_seq=0
-boot_parse_args() {
-	boot_kernel=${T_KERNEL:-$SOFTOFF_BUILD/kernel/vmlinuz} boot_initrd='' boot_append=''
-	boot_press=armed boot_ready='softoff-agent: armed' boot_presses=1 boot_timeout=60
-	boot_debug_exit=default boot_seq=$((boot_seq + 1))
-	boot_console=$T_DIR/console.$boot_seq.log
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--kernel) boot_kernel=$2; shift ;;
-		--initrd) boot_initrd=$2; shift ;;
-		--append) boot_append=$2; shift ;;
-		--press) boot_press=$2; shift ;;
-		--ready) boot_ready=$2; shift ;;
-		--presses) boot_presses=$2; shift ;;
-		--debug-exit) boot_debug_exit=$2; shift ;;
-		--timeout) boot_timeout=$2; shift ;;
-		--console) boot_console=$2; shift ;;
-		--) shift; break ;;
-		*) echo "softoff_boot: unknown option '$1'" >&2; return 1 ;;
-		esac
+# softoff_boot [OPTION...] [-- EXTRA-QEMU-ARG...]: one `softoff-qemu boot` (see its --help):
+# boot, press the power button, wait for the end. The options are softoff-qemu boot's, with
+# the defaults --kernel $T_KERNEL, --timeout 60, --console T_DIR/console.N.log. Mostly used:
+#   --initrd FILE (required), --append TEXT, --press armed|SECONDS|never, --ready REGEX,
+#   --presses N, --press-interval SECONDS, --debug-exit DEVICE|none, --timeout SECONDS.
+# Whatever the status, the tests judge it (expect_status); --expect does not matter here.
+# Sets:
+#   boot_status    QEMU's exit status; "timeout" (stopped at --timeout); "failed" (QEMU did
+#                  not start, its monitor failed, or softoff-qemu was interrupted)
+#   boot_console   the console log
+#   boot_armed_ms  QEMU's start to the ready line (empty if it never came)
+#   boot_exit_ms   first press to QEMU's exit (empty without a press)
+#   boot_pressed   how many presses were sent
+#   boot_dir       T_DIR/boot.N: `out` (softoff-qemu's stdout: console echo, then TAP with
+#                  the figures) and `qmp.log` (its --verbose log: QMP traffic, events)
+# Returns 0 when QEMU ended by itself, else 1.
+softoff_boot() {
+	need_harness
+	boot_seq=$((boot_seq + 1))
+	boot_dir=$T_DIR/boot.$boot_seq
+	boot_console=$(boot_option --console "$T_DIR/console.$boot_seq.log" "$@")
+	mkdir -p "$boot_dir"
+	"$T_HARNESS" boot --tap --verbose --kernel "${T_KERNEL:-$SOFTOFF_BUILD/kernel/vmlinuz}" \
+		--timeout 60 --console "$boot_console" "$@" \
+		>"$boot_dir/out" 2>"$boot_dir/qmp.log" </dev/null &
+	boot_pid=$!
+	if [ "${SOFTOFF_SHOW_CONSOLE:-0}" = 1 ]; then
+		tail -s 0.1 --pid="$boot_pid" -n +1 -f "$boot_dir/out" &
+		boot_tail=$!
+	fi
+	wait "$boot_pid"
+	boot_rc=$?
+	boot_pid=
+	[ -n "${boot_tail:-}" ] && wait "$boot_tail"
+	boot_tail=
+	boot_read_result
+}
+
+# The value of option NAME in an argument list (before --), or DEFAULT.
+boot_option() { # name default args...
+	bo_name=$1 bo_value=$2
+	shift 2
+	while [ $# -gt 1 ] && [ "$1" != -- ]; do
+		[ "$1" = "$bo_name" ] && bo_value=$2
 		shift
 	done
-	boot_extra_args="$*" # word-split on purpose: tests pass simple device options
-	[ -n "$boot_initrd" ] || { echo "softoff_boot: --initrd is required" >&2; return 1; }
+	echo "$bo_value"
 }
 
-boot_start_qemu() {
-	boot_run=$T_DIR/boot.$boot_seq
-	mkdir -p "$boot_run"
-	mkfifo "$boot_run/qmp.in" "$boot_run/qmp.out"
-	exec 8<>"$boot_run/qmp.in"
-	# the reader must not block QEMU's writes; it ends at QEMU's exit
-	cat "$boot_run/qmp.out" >"$boot_run/qmp.log" &
-	boot_qmp_reader=$!
-	case $boot_debug_exit in
-	default) set -- -device isa-debug-exit ;;
-	none) set -- ;;
-	*) set -- -device "$boot_debug_exit" ;;
-	esac
-	: >"$boot_console"
-	[ "${SOFTOFF_SHOW_CONSOLE:-0}" = 1 ] && { tail -n +1 -f "$boot_console" & boot_tail=$!; }
-	boot_t0=$(now_ms)
-	# shellcheck disable=SC2086
-	# `timeout` is a safety net: no QEMU outlives a test that was itself SIGKILLed
-	(
-		timeout -k 5 $((boot_timeout + 30)) qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot \
-			-display none -serial "file:$boot_console" -qmp "pipe:$boot_run/qmp" "$@" \
-			-kernel "$boot_kernel" -initrd "$boot_initrd" \
-			-append "console=ttyS0 panic=-1 $boot_append" $boot_extra_args \
-			</dev/null 2>"$boot_run/qemu.err" &
-		echo $! >"$boot_run/qemu.pid"
-		wait $!
-		echo $? >"$boot_run/status.tmp"
-		mv "$boot_run/status.tmp" "$boot_run/status"
-	) &
-	while [ ! -s "$boot_run/qemu.pid" ]; do sleep 0.01; done
-	boot_qemu_pid=$(cat "$boot_run/qemu.pid")
-	printf '{"execute":"qmp_capabilities"}\n' >&8
+# One figure from the YAML block after softoff-qemu's TAP line (qemu-status, boot-ms, ...).
+boot_figure() {
+	sed -n '/^\(not \)\{0,1\}ok 1 - /,/^  \.\.\.$/s/^  '"$1"': //p' "$boot_dir/out"
 }
 
-boot_exited() { [ -f "$boot_run/status" ]; }
-boot_deadline_passed() { [ $(($(now_ms) - boot_t0)) -ge $((boot_timeout * 1000)) ]; }
-
-boot_wait_ready() {
-	boot_armed_ms=
-	if [ "$boot_press" != armed ]; then
-		while [ $(($(now_ms) - boot_t0)) -lt $((boot_press * 1000)) ]; do
-			boot_exited && return 1
-			sleep 0.05
-		done
-		return 0
-	fi
-	until grep -qE -- "$boot_ready" "$boot_console"; do
-		if boot_exited || boot_deadline_passed; then
-			echo "softoff_boot: no /$boot_ready/ on the console" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	boot_armed_ms=$(($(now_ms) - boot_t0))
-}
-
-# Press (N times at once), then again every 2 s until QEMU exits or the deadline passes.
-boot_press_button() {
-	boot_t_press=$(now_ms)
-	[ "${SOFTOFF_SHOW_CONSOLE:-0}" = 1 ] && echo ">>> pressing the power button (QMP system_powerdown)"
-	i=0
-	while [ $i -lt "$boot_presses" ]; do
-		printf '{"execute":"system_powerdown"}\n' >&8
-		i=$((i + 1))
-	done
-	boot_presses_sent=$boot_presses
-	while ! boot_exited && ! boot_deadline_passed; do
-		sleep 0.05
-		if [ $(($(now_ms) - boot_t_press)) -ge $((boot_presses_sent * 2000 / boot_presses)) ]; then
-			printf '{"execute":"system_powerdown"}\n' >&8
-			boot_presses_sent=$((boot_presses_sent + boot_presses))
-		fi
-	done
-}
-
-boot_wait_exit() {
-	until boot_exited; do
-		if boot_deadline_passed; then
-			echo "softoff_boot: timed out after ${boot_timeout}s; killing QEMU" >&2
-			boot_kill_qemu
-			boot_status=timeout
-			return 1
-		fi
-		sleep 0.05
-	done
-	boot_t_end=$(now_ms)
-	boot_status=$(cat "$boot_run/status")
-	boot_qemu_pid=
-	boot_stop_helpers
-}
-
-boot_stop_helpers() {
-	exec 8>&-
-	[ -n "${boot_qmp_reader:-}" ] && kill "$boot_qmp_reader" 2>/dev/null
-	[ -n "${boot_tail:-}" ] && { sleep 0.2; kill "$boot_tail" 2>/dev/null; }
-	boot_qmp_reader='' boot_tail=''
-	wait 2>/dev/null
-}
-
-boot_kill_qemu() {
-	if [ -n "${boot_qemu_pid:-}" ]; then
-		# the pid is timeout's: it passes SIGTERM on to QEMU, which quits at once
-		kill -TERM "$boot_qemu_pid" 2>/dev/null
-		i=0
-		while ! boot_exited && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-		boot_exited || kill -KILL "$boot_qemu_pid" 2>/dev/null
-		boot_qemu_pid=
-	fi
-	boot_stop_helpers 2>/dev/null
-}
-
-boot_report() {
-	boot_total_ms=$(($(now_ms) - boot_t0))
-	boot_exit_ms=
-	[ -n "${boot_t_press:-}" ] && [ -n "${boot_t_end:-}" ] && boot_exit_ms=$((boot_t_end - boot_t_press))
+boot_read_result() {
+	boot_status=$(boot_figure qemu-status)
+	[ "$boot_rc" = 3 ] && boot_status=timeout
+	boot_status=${boot_status:-failed}
+	boot_armed_ms=$(boot_figure boot-ms)
+	boot_exit_ms=$(boot_figure power-off-ms)
+	boot_pressed=$(boot_figure presses)
+	boot_pressed=${boot_pressed:-0}
 	echo "boot: status $boot_status; ready ${boot_armed_ms:-?} ms; press->exit ${boot_exit_ms:-?} ms;" \
-		"presses ${boot_presses_sent:-0}; total $boot_total_ms ms; console $boot_console"
-	if [ -s "$boot_run/qemu.err" ]; then sed 's/^/qemu: /' "$boot_run/qemu.err"; fi
-	boot_pressed=${boot_presses_sent:-0}
-	boot_t_press='' boot_t_end='' boot_presses_sent=''
+		"presses $boot_pressed; console $boot_console"
+	# softoff-qemu's verdict and QEMU's own output (the console tail comes with t_done)
+	sed -n '/^\(not \)\{0,1\}ok 1 - /,$p' "$boot_dir/out" | grep -v '^#   | \|^# last console\|^  ' | sed 's/^/    /'
+	if [ "$boot_status" = failed ]; then
+		grep -v '^softoff-qemu: \(qmp [<-]\|QMP \)' "$boot_dir/qmp.log" | tail -n 20 | sed 's/^/    /'
+		return 1
+	fi
+	[ "$boot_status" != timeout ]
 }

@@ -38,12 +38,12 @@ static void armed_line_with_kernel_timestamp(void **state)
 	(void)state;
 	console_init(&con, -1, NULL, NULL);
 	feed(&con, "[    1.0] softoff-agent: starting\r\n");
-	assert_true(con.armed_ms < 0);
+	assert_true(con.ready_ms < 0);
 	feed(&con, "[    1.964132] softoff-agent: armed on /dev/input/event1 (Power Button, ");
-	assert_true(con.armed_ms < 0); /* not until the line is complete */
+	assert_true(con.ready_ms < 0); /* not until the line is complete */
 	feed(&con, "LNXPWRBN/button/input0)\r\n");
-	assert_true(con.armed_ms >= 0);
-	assert_string_equal(con.armed_line,
+	assert_true(con.ready_ms >= 0);
+	assert_string_equal(con.ready_line,
 			    "softoff-agent: armed on /dev/input/event1 (Power Button, "
 			    "LNXPWRBN/button/input0)");
 }
@@ -55,7 +55,7 @@ static void armed_line_plain(void **state)
 	(void)state;
 	console_init(&con, -1, NULL, NULL);
 	feed(&con, "softoff-agent: armed on /dev/input/event2 (x, PNP0C0C/button/input0)\n");
-	assert_true(con.armed_ms >= 0);
+	assert_true(con.ready_ms >= 0);
 }
 
 static void armed_text_elsewhere_is_not_armed(void **state)
@@ -66,8 +66,26 @@ static void armed_text_elsewhere_is_not_armed(void **state)
 	console_init(&con, -1, NULL, NULL);
 	feed(&con, "+ grep 'softoff-agent: armed' /var/log\n");
 	feed(&con, "softoff-agent: disarmed\n");
-	assert_true(con.armed_ms < 0);
+	assert_true(con.ready_ms < 0);
 	assert_true(con.last_output_ms >= 0);
+}
+
+/* --ready REGEX: another line than the agent's armed line marks the guest ready. */
+static void ready_line_from_regex(void **state)
+{
+	struct console con;
+	regex_t re;
+
+	(void)state;
+	assert_int_equal(regcomp(&re, "^softoff-init: busybox acpid started", REG_EXTENDED | REG_NOSUB), 0);
+	console_init(&con, -1, NULL, NULL);
+	console_set_ready(&con, &re);
+	feed(&con, "[    2.1] softoff-agent: armed on /dev/input/event1 (Power Button, LNXPWRBN/b)\n");
+	assert_true(con.ready_ms < 0); /* the default no longer counts */
+	feed(&con, "[    2.5] softoff-init: busybox acpid started (event0 event1)\r\n");
+	assert_true(con.ready_ms >= 0);
+	assert_string_equal(con.ready_line, "softoff-init: busybox acpid started (event0 event1)");
+	regfree(&re);
 }
 
 static void panic_line_remembered(void **state)
@@ -92,7 +110,7 @@ static void long_line_does_not_overflow(void **state)
 	console_init(&con, -1, NULL, NULL);
 	feed(&con, big);
 	feed(&con, "\nsoftoff-agent: armed on y\n");
-	assert_true(con.armed_ms >= 0);
+	assert_true(con.ready_ms >= 0);
 	free(big);
 }
 
@@ -230,26 +248,56 @@ static void read_all(int fd, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* The child's fds (ls -m output, the last line): stdio, ls's own 3, the two socketpair
- * ends (4, 6), and whatever our own parent passed us without CLOEXEC; never our ends. */
-static void check_child_fds(const char *out, const int *our_ends)
+#define MAX_FD 1024
+
+/* The number after "CHARDEV,fd=" on the child's command line (its ARGS line). */
+static int child_fd_in_args(const char *out, const char *chardev)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "%s,fd=", chardev);
+	p = strstr(out, key);
+	assert_non_null(p);
+	return atoi(p + strlen(key));
+}
+
+/* Which of our fds a child inherits: those open here without FD_CLOEXEC. */
+static void inheritable_fds(bool *open_here)
+{
+	for (int fd = 0; fd < MAX_FD; fd++)
+		open_here[fd] = fcntl(fd, F_GETFD) == 0;
+}
+
+/* The child's fds (ls -m output, the last line) must be exactly: stdio, what it may inherit
+ * from us (fds open here without CLOEXEC: our own parent's), the monitor and console ends
+ * its command line names, and ls's directory (the lowest number free after exec). So none
+ * of our ends leaked. No number is assumed: the test process may hold other fds. */
+static void check_child_fds(const char *out, const bool *inheritable)
 {
 	const char *p = strstr(out, "\n0, 1, ");
-	int n_ours = 0;
+	bool expected[MAX_FD], seen[MAX_FD] = { false };
+	int ls_dir = 0;
 
+	memcpy(expected, inheritable, sizeof(expected));
+	expected[0] = expected[1] = expected[2] = true;
+	expected[child_fd_in_args(out, VM_QMP_CHARDEV)] = true;
+	expected[child_fd_in_args(out, VM_CONSOLE_CHARDEV)] = true;
+	while (expected[ls_dir])
+		ls_dir++;
+	expected[ls_dir] = true;
 	assert_non_null(p);
 	for (p++; *p && *p != '\n';) {
 		char *end;
 		long fd = strtol(p, &end, 10);
-		bool inherited_from_parent = fd > 6 && fcntl((int)fd, F_GETFD) == 0;
 
-		assert_true(fd <= 6 || inherited_from_parent);
-		for (int i = 0; i < 3 && fd != 3; i++) /* 3 is ls's directory */
-			assert_true(fd != our_ends[i]);
-		n_ours += fd == 4 || fd == 6;
+		assert_true(fd >= 0 && fd < MAX_FD);
+		assert_true(expected[fd]);
+		seen[fd] = true;
 		p = end + strspn(end, ", ");
 	}
-	assert_int_equal(n_ours, 2);
+	for (int fd = 0; fd < MAX_FD; fd++)
+		assert_int_equal(seen[fd], expected[fd]);
 }
 
 /* "SigBlk:\tHEX" of this process, as the child should see its own. */
@@ -265,23 +313,32 @@ static void own_status_line(const char *key, char *line, size_t size)
 		fclose(f);
 }
 
-/* QEMU's side of the launch: only stdio and our two socketpair ends are open, no signal is
- * ignored and the mask is the one we started with, although softoff-qemu blocks nine and ignores SIGPIPE, the monitor
- * options name the inherited fds, and stdin is /dev/null when asked. */
+/* QEMU's side of the launch: only stdio, our two socketpair ends and what our own parent
+ * gave us are open, no signal is ignored and the mask is the one we started with (although
+ * softoff-qemu blocks nine and ignores SIGPIPE), the monitor options name the inherited fds,
+ * and stdin is /dev/null when asked. The child shell reads its own status with builtins: a
+ * shell waiting for a child blocks its signals, so a forked grep could see another mask. */
 static void launcher_child_state(void **state)
 {
 	static char *const argv[] = { "/bin/sh", "-c",
-		"echo \"ARGS $*\"; grep -E '^Sig(Blk|Ign)' /proc/$$/status; readlink /proc/$$/fd/0;"
+		"echo \"ARGS $*\"; while read -r k v; do case $k in SigBlk:|SigIgn:)"
+		" printf '%s\\t%s\\n' \"$k\" \"$v\";; esac; done </proc/$$/status;"
+		"readlink /proc/$$/fd/0;"
 		"exec ls -m /proc/self/fd", "sh", NULL };
 	sigset_t orig, blocked;
 	struct vm_config cfg = { .argv = argv, .console = true, .capture_output = true,
 				 .stdin_null = true, .pdeathsig = SIGKILL, .child_mask = &orig };
 	struct vm vm;
 	char err[128], out[4096];
-	int our_ends[3];
 	char orig_blocked[64];
+	bool inheritable[MAX_FD];
+	/* other fds of the test process move the numbers; one without CLOEXEC is inherited */
+	int busy[3] = { open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_RDONLY),
+			open("/dev/null", O_RDONLY | O_CLOEXEC) };
 
 	(void)state;
+	inheritable_fds(inheritable);
+	assert_true(inheritable[busy[1]] && !inheritable[busy[0]] && !inheritable[busy[2]]);
 	own_status_line("SigBlk:", orig_blocked, sizeof(orig_blocked));
 	sigemptyset(&blocked);
 	sigaddset(&blocked, SIGTERM);
@@ -290,7 +347,6 @@ static void launcher_child_state(void **state)
 	signal(SIGUSR1, SIG_IGN); /* as if our own parent had ignored it */
 	assert_int_equal(vm_start(&cfg, &vm, err, sizeof(err)), 0);
 	read_all(vm.output_fd, out, sizeof(out));
-	our_ends[0] = vm.qmp_fd, our_ends[1] = vm.console_fd, our_ends[2] = vm.output_fd;
 	waitpid(vm.pid, NULL, 0);
 	vm_close(&vm);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
@@ -298,9 +354,9 @@ static void launcher_child_state(void **state)
 	signal(SIGUSR1, SIG_DFL);
 	assert_non_null(strstr(out, "-mon chardev=softoff-qmp,mode=control"));
 	assert_non_null(strstr(out, "-serial chardev:softoff-console"));
-	check_child_fds(strrchr(out, '\n') ? out : out, our_ends);
-	assert_non_null(strstr(out, "softoff-qmp,fd=4 "));
-	assert_non_null(strstr(out, "softoff-console,fd=6 "));
+	for (int i = 0; i < 3; i++)
+		close(busy[i]);
+	check_child_fds(out, inheritable);
 	assert_non_null(strstr(out, orig_blocked)); /* the mask we started with */
 	/* signals 1..31 all default; glibc's own 32 and 33 are out of its API's reach */
 	assert_non_null(strstr(out, "SigIgn:\t"));
@@ -314,6 +370,7 @@ int main(void)
 		cmocka_unit_test(armed_line_with_kernel_timestamp),
 		cmocka_unit_test(armed_line_plain),
 		cmocka_unit_test(armed_text_elsewhere_is_not_armed),
+		cmocka_unit_test(ready_line_from_regex),
 		cmocka_unit_test(panic_line_remembered),
 		cmocka_unit_test(long_line_does_not_overflow),
 		cmocka_unit_test(console_keeps_a_copy),
