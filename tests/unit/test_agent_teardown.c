@@ -106,7 +106,7 @@ static void test_unmount_executor(void **state)
 	add_mount("/broken");
 	add_mount("/");
 	td_unmount_all(&ops, &plan, 300);
-	assert_true(tu_ms() - t0 < 2000);
+	assert_true(tu_ms() - t0 < 6000); /* not the hung step's 10 s */
 	assert_int_equal(plan.m[0].result, TD_UNMOUNTED);
 	assert_int_equal(plan.m[1].result, TD_TIMED_OUT);
 	assert_int_equal(plan.m[2].result, TD_FAILED);
