@@ -101,7 +101,7 @@ static void test_timeout_kills_the_whole_group(void **state)
 {
 	struct hook_result res;
 	long long t0 = tu_ms();
-	int bg;
+	int bg, bg_status;
 
 	(void)state;
 	tu_write("hooks.d/10-hang", SH "sleep 30 & echo $! >\"$OUT\"\nsleep 30\n", 0755);
@@ -113,7 +113,11 @@ static void test_timeout_kills_the_whole_group(void **state)
 	assert_true(res.reaped && WIFSIGNALED(res.status) && WTERMSIG(res.status) == SIGTERM);
 	bg = atoi(tu_read("out"));
 	assert_true(bg > 0);
-	assert_int_equal(WTERMSIG(reap_orphan(bg)), SIGTERM);
+	bg_status = reap_orphan(bg);
+	if (bg_status != -1)
+		assert_int_equal(WTERMSIG(bg_status), SIGTERM);
+	else /* the agent's own reaping (it acts as PID 1) may have collected it first */
+		assert_true(kill(bg, 0) == -1 && errno == ESRCH);
 	assert_non_null(strstr(tu_log(), "hook 10-hang: time is up; sending SIGTERM"));
 }
 
