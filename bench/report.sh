@@ -38,7 +38,7 @@ calc() { # format expression
 goal() { printf '%s|%s|%s|%s|%s\n' "$@" >>"$out/goals.tsv"; }
 
 check_goals() {
-	local ratio overhead bin rss wake img fail=0 n
+	local ratio overhead bin rss wake img fail
 	: >"$out/goals.tsv"
 	ratio=$(calc %.2f "$(figure poweroff softoff latency_ms median) / $(figure poweroff busybox latency_ms median)")
 	goal "power-off latency, softoff / busybox acpid (median)" "$ratio" "x" "<= 0.5" "$(calc %d "$ratio <= 0.5")"
@@ -52,7 +52,7 @@ check_goals() {
 	goal "agent wake-ups while idle for $idle s" "$wake" "" "0" "$(calc %d "$wake == 0")"
 	img=$(calc %.2f "$(figure footprint image size_bytes max) / 1048576")
 	goal "initramfs (default image)" "$img" "MiB" "<= 1.3" "$(calc %d "$img <= 1.3")"
-	for n in $scale; do fail=$((fail + $(figure scale "$n" failures sum))); done
+	fail=$(awk '$1 == "scale" && $3 == "failures" { s += $9 } END { print s + 0 }' "$out/stats.txt")
 	goal "failures in the scale runs" "$fail" "" "0" "$((fail == 0))"
 }
 
@@ -64,8 +64,9 @@ f0() { calc %.0f "$1"; } # whole number
 latency_row() { # variant label
 	local med
 	med=$(figure poweroff "$1" latency_ms median)
-	printf '  %-30s %8s %8s %5s %9s %9s %8s %10s\n' "$2" "$(f1 "$med")" \
-		"$(f1 "$(figure poweroff "$1" latency_ms p90)")" "$(figure poweroff "$1" latency_ms runs)" \
+	printf '  %-30s %8s %8s %8s %5s %9s %9s %8s %10s\n' "$2" "$(f1 "$med")" \
+		"$(f1 "$(figure poweroff "$1" latency_ms p90)")" "$(f1 "$(figure poweroff "$1" latency_ms min)")" \
+		"$(figure poweroff "$1" latency_ms runs)" \
 		"$(figure poweroff "$1" failures sum)" "$(figure poweroff "$1" repressed sum)" \
 		"$(f0 "$(figure poweroff "$1" ready_ms median)")" \
 		"$(calc %.2f "$med / $(figure poweroff busybox latency_ms median)")"
@@ -74,8 +75,9 @@ latency_row() { # variant label
 boot_row() { # variant label
 	local med
 	med=$(figure boot "$1" wall_ms median)
-	printf '  %-30s %8s %8s %5s %9s %10s %10s %9s\n' "$2" "$(f0 "$med")" \
-		"$(f0 "$(figure boot "$1" wall_ms p90)")" "$(figure boot "$1" wall_ms runs)" \
+	printf '  %-30s %8s %8s %8s %5s %9s %10s %10s %9s\n' "$2" "$(f0 "$med")" \
+		"$(f0 "$(figure boot "$1" wall_ms p90)")" "$(f0 "$(figure boot "$1" wall_ms min)")" \
+		"$(figure boot "$1" wall_ms runs)" \
 		"$(figure boot "$1" failures sum)" \
 		"$(calc %+.1f "100 * ($med / $(figure boot floor wall_ms median) - 1)")" \
 		"$(f0 "$(figure boot "$1" harness_cpu_ms median)")" \
@@ -108,14 +110,18 @@ print_table() {
 	echo "softoff benchmarks: $runs runs per variant, interleaved; kernel $(cat "$top/build/kernel/version")," \
 		"$(qemu-system-x86_64 --version | sed -n '1s/ emulator version / /p') TCG, $(nproc) cores"
 	echo
-	printf '%-32s %8s %8s %5s %9s %9s %8s %10s\n' "power-off latency (ms)" median p90 runs failures \
+	printf '%-32s %8s %8s %8s %5s %9s %9s %8s %10s\n' "power-off latency (ms)" median p90 min runs failures \
 		re-press ready_ms "vs busybox"
 	latency_row softoff "softoff-agent"
 	latency_row busybox "busybox acpid + sync + outb"
 	latency_row acpid2 "acpid2 + sync + outb"
-	echo "  (QMP system_powerdown sent -> QEMU exited; pressed ${vm_settle} s after the ready line)"
+	echo "  (QMP system_powerdown sent -> QEMU exited; pressed ${vm_settle} s after the ready line;" \
+		"ready_ms: QEMU start -> ready line)"
+	echo "  (softoff image on the guest's clock, medians: /init started -> armed" \
+		"$(f1 "$(figure poweroff softoff guest_init_to_armed_ms median)") ms;"
+	echo "   agent 'shutting down' -> 'writing 0x31' $(f1 "$(figure poweroff softoff guest_sequence_ms median)") ms)"
 	echo
-	printf '%-32s %8s %8s %5s %9s %10s %10s %9s\n' "boot-test cycle (ms)" median p90 runs failures \
+	printf '%-32s %8s %8s %8s %5s %9s %10s %10s %9s\n' "boot-test cycle (ms)" median p90 min runs failures \
 		"vs floor %" "harn. CPU" "harn. KiB"
 	boot_row floor "floor (/init = outb)"
 	boot_row softoff "softoff-agent (default image)"
@@ -156,6 +162,7 @@ write_json() {
 	{
 		printf '{"command": "make bench BENCH_RUNS=%s", "date": "%s", "cpus": %s,\n' "$runs" \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)"
+		printf ' "revision": "%s",\n' "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
 		printf ' "kernel": "%s", "qemu": "%s", "settle_s": %s,\n' "$(cat "$top/build/kernel/version")" \
 			"$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')" "$vm_settle"
 		printf ' "goals": [%s],\n' "$(json_goals)"

@@ -17,23 +17,29 @@ runs=${BENCH_RUNS:-20}
 scale=${BENCH_SCALE:-1 2 4 8}
 idle=${BENCH_IDLE:-10}
 kernel=$top/build/kernel/vmlinuz
-harness=$top/build/softoff-qemu
+agent=$out/softoff-agent   # copies taken at the start: a rebuild during the run changes nothing
+harness=$out/softoff-qemu
 measure=$out/measure
 samples=$out/samples.tsv
 
+# shellcheck source=bench/vm.sh
 . "$top/bench/vm.sh"
+# shellcheck source=bench/report.sh
 . "$top/bench/report.sh"
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 sample() { echo "$*" >>"$samples"; } # group variant metric value
+kv() { sed -n "s/.*\\b$1=\\([0-9-]*\\).*/\\1/p"; } # the number after KEY= on stdin
 
 check_inputs() {
 	local f
 	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" \
-		"$harness" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
+		"$top/build/softoff-qemu" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
 		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make all kernel build/bench/...)"
 	done
+	cp "$top/build/softoff-agent" "$agent"
+	cp "$top/build/softoff-qemu" "$harness"
 }
 
 # --- images: all from the same builder, kernel modules and busybox ------------------------------
@@ -42,7 +48,7 @@ image() { # name [mkinitramfs options...]
 	local name=$1
 	shift
 	"$top/initramfs/mkinitramfs.sh" -q -o "$out/img/$name.cpio.gz" \
-		--modules "$top/build/kernel/modules" --agent "$top/build/softoff-agent" "$@" >/dev/null ||
+		--modules "$top/build/kernel/modules" --agent "$agent" "$@" >/dev/null ||
 		die "building the $name image failed"
 }
 
@@ -76,21 +82,31 @@ ready_line() { # variant
 }
 
 poweroff_once() { # variant run
-	local console=$out/consoles/poweroff-$1.log
+	local console=$out/consoles/poweroff-$1.log span
 	vm_start "$out/img/$1.cpio.gz" "$console"
-	if ! vm_wait_ready "$console" "$(ready_line "$1")"; then
-		vm_stop
-		say "poweroff $1 run $2: no ready line (console: $console)"
-		sample poweroff "$1" failures 1
+	vm_status=-1 # no ready line
+	if vm_wait_ready "$console" "$(ready_line "$1")"; then vm_press_until_exit; fi
+	vm_stop
+	sample poweroff "$1" failures $((vm_status != 99))
+	if [ "$vm_status" != 99 ]; then
+		say "poweroff $1 run $2: QEMU status $vm_status, not 99 (-1: no ready line; console: $console)"
 		return
 	fi
-	vm_press_until_exit
-	vm_stop
 	sample poweroff "$1" latency_ms "$(ms "$vm_latency_us")"
 	sample poweroff "$1" ready_ms "$vm_ready_ms"
 	sample poweroff "$1" repressed $((vm_presses - 1))
-	sample poweroff "$1" failures $((vm_status != 99))
-	[ "$vm_status" = 99 ] || say "poweroff $1 run $2: QEMU status $vm_status, not 99 (console: $console)"
+	[ "$1" = softoff ] || return 0
+	span=$(guest_span_ms "$console" 'Run /init' 'softoff-agent: armed')
+	[ -z "$span" ] || sample poweroff "$1" guest_init_to_armed_ms "$span"
+	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' 'softoff-agent: writing 0x')
+	[ -z "$span" ] || sample poweroff "$1" guest_sequence_ms "$span"
+}
+
+# Milliseconds between two kernel-log lines on the guest's own clock; nothing if one is missing.
+guest_span_ms() { # console from-regex to-regex
+	tr -d '\r' <"$1" | awk -F '[][]' -v from="$2" -v to="$3" '
+	$0 ~ from && t0 == "" { t0 = $2 }
+	$0 ~ to && t0 != "" { printf "%.1f", ($2 - t0) * 1000; exit }'
 }
 
 bench_poweroff() {
@@ -111,20 +127,18 @@ harness_boot() { # image costfile [boot options...]
 		--quiet "$@" >"$cost.log" 2>&1
 }
 
-cost_field() { sed -n "s/.*\\b$2=\\([0-9-]*\\).*/\\1/p" "$1"; } # costfile key
-
 boot_once() { # variant run
-	local cost=$out/cost.$1 status=0
+	local cost=$out/costs/$1 status=0
 	case $1 in
 	floor) harness_boot floor "$cost" --press never || status=$? ;;
 	softoff) harness_boot softoff "$cost" || status=$? ;;
 	esac
 	sample boot "$1" failures $((status != 0))
 	[ "$status" = 0 ] || { say "boot $1 run $2: softoff-qemu status $status ($cost.log)"; return; }
-	sample boot "$1" wall_ms "$(cost_field "$cost" wall_ms)"
-	sample boot "$1" harness_cpu_ms "$(cost_field "$cost" cpu_ms)"
-	sample boot "$1" harness_peak_rss_kib "$(cost_field "$cost" peak_rss_kib)"
-	sample boot "$1" qemu_cpu_ms "$(cost_field "$cost" children_cpu_ms)"
+	sample boot "$1" wall_ms "$(kv wall_ms <"$cost")"
+	sample boot "$1" harness_cpu_ms "$(kv cpu_ms <"$cost")"
+	sample boot "$1" harness_peak_rss_kib "$(kv peak_rss_kib <"$cost")"
+	sample boot "$1" qemu_cpu_ms "$(kv children_cpu_ms <"$cost")"
 }
 
 bench_boot_cycle() {
@@ -140,16 +154,16 @@ bench_boot_cycle() {
 bench_footprint() {
 	local console=$out/consoles/footprint.log line
 	say "c. footprint: sizes, and the agent in an idle guest for $idle s"
-	sample footprint agent binary_bytes "$(wc -c <"$top/build/softoff-agent")"
+	sample footprint agent binary_bytes "$(wc -c <"$agent")"
 	sample footprint image size_bytes "$(wc -c <"$out/img/softoff.cpio.gz")"
 	vm_start "$out/img/footprint.cpio.gz" "$console"
 	vm_wait_exit
 	vm_stop
 	line=$(tr -d '\r' <"$console" | grep -m 1 'bench-footprint: vmhwm_kib=') ||
 		die "footprint guest printed no figures (QEMU status $vm_status; console: $console)"
-	sample footprint agent peak_rss_kib "$(echo "$line" | sed 's/.*vmhwm_kib=\([0-9]*\).*/\1/')"
-	sample footprint agent idle_wakeups "$(echo "$line" | sed 's/.* wakeups=\([0-9]*\).*/\1/')"
-	sample footprint agent settle_wakeups "$(echo "$line" | sed 's/.*settle_wakeups=\([0-9]*\).*/\1/')"
+	sample footprint agent peak_rss_kib "$(echo "$line" | kv vmhwm_kib)"
+	sample footprint agent idle_wakeups "$(echo "$line" | kv wakeups)"
+	sample footprint agent settle_wakeups "$(echo "$line" | kv settle_wakeups)"
 }
 
 # --- d. scale ----------------------------------------------------------------------------------
@@ -158,10 +172,14 @@ scale_once() { # parallel
 	local n=$1 k t0 failures=0 pids=()
 	t0=$(now_us)
 	for k in $(seq 1 "$n"); do
-		harness_boot softoff "$out/cost.scale$k" --timeout 300 &
+		harness_boot softoff "$out/costs/scale$k" --timeout 300 &
 		pids+=($!)
 	done
-	for k in "${pids[@]}"; do wait "$k" || failures=$((failures + 1)); done
+	for k in "${!pids[@]}"; do
+		wait "${pids[k]}" && continue
+		failures=$((failures + 1))
+		say "scale $n: boot $((k + 1)) failed ($out/costs/scale$((k + 1)).log)"
+	done
 	sample scale "$n" wall_ms "$(ms $(($(now_us) - t0)))"
 	sample scale "$n" failures "$failures"
 }
@@ -174,8 +192,8 @@ bench_scale() {
 
 main() {
 	check_inputs
-	rm -rf "$out/img" "$out/consoles" "$samples"
-	mkdir -p "$out/img" "$out/consoles"
+	rm -rf "$out/img" "$out/consoles" "$out/costs" "$out"/cost.* "$samples"
+	mkdir -p "$out/img" "$out/consoles" "$out/costs"
 	trap 'vm_stop' EXIT
 	trap 'exit 130' INT TERM
 	build_images
