@@ -203,6 +203,8 @@ static bool hook_enforce(struct hook_watch *w, struct hook_result *res, long lon
  * once the hook itself is gone, its pipe is drained for HOOK_DRAIN_MS at most. */
 static void hook_wait(struct hook_watch *w, struct hook_result *res, long long end_ms)
 {
+	int step = 1;
+
 	for (;;) {
 		long long now = tu_now_ms();
 		struct pollfd p = { w->fd, POLLIN, 0 };
@@ -218,7 +220,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 			break;
 		}
 		if (w->fd < 0) {
-			tu_sleep_ms(HOOK_POLL_MS);
+			tu_backoff(&step, HOOK_POLL_MS);
 		} else if (poll(&p, 1, HOOK_POLL_MS) > 0 && hook_pump(w) < 0) {
 			(void)close(w->fd);
 			w->fd = -1;

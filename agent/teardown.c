@@ -138,7 +138,7 @@ int td_plan_unmounts(const char *mounts_path, struct td_plan *plan)
 static int td_wait_child(pid_t pid, int timeout_ms)
 {
 	long long end = tu_now_ms() + timeout_ms;
-	int status;
+	int status, step = 1;
 
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -152,7 +152,7 @@ static int td_wait_child(pid_t pid, int timeout_ms)
 			(void)waitpid(pid, &status, WNOHANG);
 			return -ETIMEDOUT;
 		}
-		tu_sleep_ms(TD_POLL_MS / 2);
+		tu_backoff(&step, TD_POLL_MS / 2);
 	}
 }
 
@@ -225,10 +225,10 @@ void td_unmount_all(const struct td_ops *ops, struct td_plan *plan, int step_tim
 static int td_wait_gone(const struct td_ops *ops, pid_t *pids, int ms, pid_t spare)
 {
 	long long end = tu_now_ms() + ms;
-	int n;
+	int n, step = 1;
 
 	while ((n = ops->list_pids(pids, TD_PID_MAX, spare)) > 0 && tu_now_ms() < end)
-		tu_sleep_ms(TD_POLL_MS);
+		tu_backoff(&step, TD_POLL_MS);
 	return n < 0 ? 0 : n;
 }
 

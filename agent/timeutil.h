@@ -21,4 +21,13 @@ static inline void tu_sleep_ms(long ms)
 		;
 }
 
+/* For waits on something that usually ends at once (a sync, a hook that just exited):
+ * sleep *step_ms, then double it up to max_ms, so short waits cost about a millisecond
+ * and long ones wake rarely. Start with *step_ms = 1. */
+static inline void tu_backoff(int *step_ms, int max_ms)
+{
+	tu_sleep_ms(*step_ms);
+	*step_ms = *step_ms * 2 > max_ms ? max_ms : *step_ms * 2;
+}
+
 #endif
