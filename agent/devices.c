@@ -87,7 +87,8 @@ static void btn_announce(struct btn_set *set, const struct btn_device *d, const 
 	set->ever_armed = true;
 }
 
-int btn_add(struct btn_set *set, const char *path)
+/* Opens path if it is a power button not yet open. 1 added, 0 not a button, -errno. */
+static int btn_add(struct btn_set *set, const char *path)
 {
 	struct btn_device *d = &set->dev[set->count];
 	char parent[128];

@@ -39,9 +39,6 @@ void btn_init(struct btn_set *set, const struct agent_config *cfg, const char *i
 /* inotify first, then the scan (PITFALLS 4). Logs "armed on ..." or "waiting for ...". */
 int btn_start(struct btn_set *set);
 
-/* Opens path if it is a power button not yet open. 1 added, 0 not a button, -errno. */
-int btn_add(struct btn_set *set, const char *path);
-
 /* Handles readable inotify_fd: opens buttons that appeared. */
 void btn_on_inotify(struct btn_set *set);
 

@@ -45,17 +45,12 @@ static void hold_parse_swaps(char *text, struct hold_list *list)
 int hold_list_swaps(const char *swaps_path, struct hold_list *list)
 {
 	static char text[16384];
-	int fd = open(swaps_path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
+	int err;
 
 	list->count = 0;
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += (size_t)n;
-	(void)close(fd);
-	text[len] = '\0';
+	err = td_read_text(swaps_path, text, sizeof(text));
+	if (err < 0)
+		return err;
 	hold_parse_swaps(text, list);
 	return list->count;
 }

@@ -111,20 +111,30 @@ static void td_plan_line(struct td_plan *plan, char *line, int lineno)
 	plan->count++;
 }
 
-int td_plan_unmounts(const char *mounts_path, struct td_plan *plan)
+int td_read_text(const char *path, char *text, size_t size)
 {
-	static char text[65536];
-	int fd = open(mounts_path, O_RDONLY | O_CLOEXEC), lineno = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 	ssize_t n;
 
-	plan->count = 0;
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+	while ((n = read(fd, text + len, size - 1 - len)) > 0)
 		len += (size_t)n;
 	(void)close(fd);
 	text[len] = '\0';
+	return 0;
+}
+
+int td_plan_unmounts(const char *mounts_path, struct td_plan *plan)
+{
+	static char text[65536];
+	int err, lineno = 0;
+
+	plan->count = 0;
+	err = td_read_text(mounts_path, text, sizeof(text));
+	if (err < 0)
+		return err;
 	for (char *next, *line = text; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)

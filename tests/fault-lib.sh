@@ -23,6 +23,12 @@ t_within() {
 	esac
 }
 
+# t_poweroff_under MS: softoff_boot's press-to-exit time (boot_exit_ms) was under MS ms.
+t_poweroff_under() {
+	t_that "power-off took under $(($1 / 1000)) s after the press (${boot_exit_ms:-?} ms)" \
+		'[ -n "$boot_exit_ms" ] && [ "$boot_exit_ms" -lt '"$1"' ]'
+}
+
 # t_before DESCRIPTION REGEX-A REGEX-B: the first line matching A comes before the first
 # matching B on the last boot's console (both present).
 t_before() {
@@ -43,6 +49,34 @@ fault_qemu_cmd() { # initrd append console [extra qemu args...]
 	fq_cmd="qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot"
 	fq_cmd="$fq_cmd -display none -serial file:$fq_console -kernel $T_KERNEL -initrd $fq_initrd"
 	fq_cmd="$fq_cmd -append \"console=ttyS0 panic=-1 $fq_append\" $*"
+}
+
+# The set-up of the tests that use fault_start_armed: the kernel, the agent, softoff-qemu,
+# and the default image in T_DIR/initrd.gz.
+fault_need_default_image() {
+	need_kernel
+	need_agent
+	need_harness
+	build_image "$T_DIR/initrd.gz"
+}
+
+# fault_start_armed MODE CONSOLE: start `softoff-qemu run` (grace 10 s, isa-debug-exit) or
+# `softoff-qemu boot` (no press, 30 s timeout) on T_DIR/initrd.gz in the background as bg job
+# MODE, its console in CONSOLE; return once the guest is armed, with the QEMU's pid in
+# qemu_pid. Aborts the test if there is no QEMU or no armed line within 30 s.
+fault_start_armed() { # run|boot console
+	fs_mode=$1 fs_console=$2
+	if [ "$fs_mode" = run ]; then
+		fault_qemu_cmd "$T_DIR/initrd.gz" "" "$fs_console" -device isa-debug-exit
+		eval "set -- $fq_cmd"
+		bg_start run "$T_HARNESS" run --grace 10 -- "$@"
+	else
+		bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" \
+			--press never --timeout 30 --console "$fs_console"
+	fi
+	qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu $fs_mode started no QEMU"
+	wait_for_line "$fs_console" 'softoff-agent: armed' 30 ||
+		t_abort "the guest did not arm under $fs_mode"
 }
 
 # bg_start NAME COMMAND...: run COMMAND in the background (stdin /dev/null, output in
@@ -99,21 +133,6 @@ qemu_of() { # pid
 		i=$((i + 1))
 	done
 	return 1
-}
-
-# Alive = exists and is not a zombie.
-pid_alive() {
-	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/"$1"/status 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# Wait until FILE has a line matching REGEX (SECONDS at most).
-wait_for_line() { # file regex seconds
-	wl_end=$(($(now_ms) + $3 * 1000))
-	until tr -d '\r' 2>/dev/null <"$1" | grep -qE -- "$2"; do
-		[ "$(now_ms)" -ge "$wl_end" ] && return 1
-		sleep 0.05
-	done
 }
 
 # Nothing a test started outlives it: its harnesses and their QEMUs, by pid.

@@ -3,15 +3,10 @@
 # not be left behind (PR_SET_PDEATHSIG): gone within 2 s, for `run` and for `boot`.
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"
-need_kernel
-need_agent
-need_harness
-build_image "$T_DIR/initrd.gz"
+fault_need_default_image
 
-# Kill the harness (bg_pid) once the guest is armed (console FILE); check its QEMU.
-kill_harness_check_qemu() { # what console
-	qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu $1 started no QEMU"
-	wait_for_line "$2" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under $1"
+# Kill the harness (bg_pid) once the guest is armed; check its QEMU (qemu_pid).
+kill_harness_check_qemu() { # what
 	kill -KILL "$bg_pid"
 	t_kill=$(now_ms)
 	while pid_alive "$qemu_pid" && [ $(($(now_ms) - t_kill)) -lt 2000 ]; do sleep 0.05; done
@@ -26,14 +21,9 @@ kill_harness_check_qemu() { # what console
 		"! pgrep -f '$T_DIR/initrd.gz' >/dev/null"
 }
 
-console=$T_DIR/console.run.log
-fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
-eval "set -- $fq_cmd"
-bg_start run "$T_HARNESS" run --grace 10 -- "$@"
-kill_harness_check_qemu run "$console"
+fault_start_armed run "$T_DIR/console.run.log"
+kill_harness_check_qemu run
 
-console=$T_DIR/console.boot.log
-bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
-	--timeout 30 --console "$console"
-kill_harness_check_qemu boot "$console"
+fault_start_armed boot "$T_DIR/console.boot.log"
+kill_harness_check_qemu boot
 t_done

@@ -4,18 +4,10 @@
 # "QEMU was killed by a signal" status 6. Neither hangs, neither calls it a clean power-off.
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"
-need_kernel
-need_agent
-need_harness
-build_image "$T_DIR/initrd.gz"
+fault_need_default_image
 
 # softoff-qemu run
-console=$T_DIR/console.run.log
-fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
-eval "set -- $fq_cmd"
-bg_start run "$T_HARNESS" run --grace 10 -- "$@"
-qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu run started no QEMU"
-wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under run"
+fault_start_armed run "$T_DIR/console.run.log"
 t_kill=$(now_ms)
 kill -KILL "$qemu_pid"
 bg_wait run 10
@@ -24,11 +16,7 @@ t_within "it noticed at once (ms after the kill)" "$((bg_t0 + bg_ms - t_kill))" 
 t_that "it says QEMU was killed by signal 9" "grep -Eiq 'killed by signal 9|signal 9|SIGKILL' '$T_DIR/bg.run.out'"
 
 # softoff-qemu boot (no press, so the guest would wait for the 30 s timeout)
-console=$T_DIR/console.boot.log
-bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
-	--timeout 30 --console "$console"
-qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu boot started no QEMU"
-wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under boot"
+fault_start_armed boot "$T_DIR/console.boot.log"
 t_kill=$(now_ms)
 kill -KILL "$qemu_pid"
 bg_wait boot 10 '^  \| ' # (without the console tail)

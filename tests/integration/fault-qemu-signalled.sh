@@ -6,29 +6,17 @@
 # So neither `run` nor `boot` may exit 0 here.
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"
-need_kernel
-need_agent
-need_harness
-build_image "$T_DIR/initrd.gz"
+fault_need_default_image
 
-console=$T_DIR/console.run.log
-fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
-eval "set -- $fq_cmd"
-bg_start run "$T_HARNESS" run --grace 10 -- "$@"
-qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu run started no QEMU"
-wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under run"
+fault_start_armed run "$T_DIR/console.run.log"
 kill -TERM "$qemu_pid"
 bg_wait run 10
-boot_console=$console
+boot_console=$T_DIR/console.run.log
 expect_no_console 'softoff-agent: shutting down' "the guest was not shut down (the plug was pulled)"
 t_that "softoff-qemu run exits 122 (plug pulled by someone else), not 0, when QEMU was SIGTERMed (got $bg_status)" \
 	'[ "$bg_status" = 122 ]'
 
-console=$T_DIR/console.boot.log
-bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" --press never \
-	--timeout 30 --console "$console"
-qemu_pid=$(qemu_of "$bg_pid") || t_abort "softoff-qemu boot started no QEMU"
-wait_for_line "$console" 'softoff-agent: armed' 30 || t_abort "the guest did not arm under boot"
+fault_start_armed boot "$T_DIR/console.boot.log"
 kill -TERM "$qemu_pid"
 bg_wait boot 10 '^  \| ' # (without the console tail)
 t_that "softoff-qemu boot fails when QEMU was SIGTERMed by someone else (got $bg_status)" \

@@ -17,6 +17,16 @@ run_bg() {
 	qemu_pid=$(first_child_of "$run_pid")
 	sleep 0.5 # the QMP handshake
 }
+# send_signals SIG...: to softoff-qemu, 0.2 s apart; finish's clock starts at the first.
+send_signals() {
+	start=$(now_ms)
+	kill -"$1" "$run_pid"
+	shift
+	for ss_sig in "$@"; do
+		sleep 0.2
+		kill -"$ss_sig" "$run_pid"
+	done
+}
 finish() { # -> $rc, $ms since $start
 	wait "$run_pid"
 	rc=$?
@@ -27,8 +37,7 @@ run_bg --grace 1.5 --quit-timeout 3 -- "$@"
 kill -CONT "$run_pid"
 sleep 0.3
 t_that "SIGCONT is harmless: QEMU still runs" 'pid_alive "$qemu_pid"'
-start=$(now_ms)
-kill -TERM "$run_pid"
+send_signals TERM
 finish
 t_that "SIGTERM, guest ignores the button: status 124 after the grace (got $rc, $ms ms)" \
 	'[ $rc = 124 ] && [ $ms -ge 1400 ] && [ $ms -lt 4000 ]'
@@ -36,24 +45,19 @@ t_that "the log tells the story" \
 	'grep -q "power button pressed" "$T_DIR/out" && grep -q "quit sent" "$T_DIR/out"'
 
 run_bg --grace 30 -- "$@"
-start=$(now_ms)
-kill -TERM "$run_pid"
-sleep 0.2
-kill -TERM "$run_pid"
+send_signals TERM TERM
 finish
 t_that "second SIGTERM escalates to quit at once: status 124 (got $rc, $ms ms)" \
 	'[ $rc = 124 ] && [ $ms -lt 3000 ]'
 
 run_bg --grace 1 --quit-timeout 1 -- env FAKE_QEMU_MODE=ignore-quit "$FAKE_QEMU"
-start=$(now_ms)
-kill -TERM "$run_pid"
+send_signals TERM
 finish
 t_that "QEMU ignores quit: SIGKILL after the quit timeout, status 128 (got $rc, $ms ms)" \
 	'[ $rc = 128 ] && [ $ms -ge 1800 ] && [ $ms -lt 5000 ]'
 
 run_bg --grace 30 --quit-timeout 30 -- env FAKE_QEMU_MODE=ignore-quit "$FAKE_QEMU"
-start=$(now_ms)
-kill -TERM "$run_pid"; sleep 0.2; kill -TERM "$run_pid"; sleep 0.2; kill -TERM "$run_pid"
+send_signals TERM TERM TERM
 finish
 t_that "three SIGTERMs: powerdown, quit, SIGKILL at once, status 128 (got $rc, $ms ms)" \
 	'[ $rc = 128 ] && [ $ms -lt 3000 ]'
@@ -62,8 +66,7 @@ run_bg --map USR1=quit --map TERM=ignore -- "$@"
 kill -TERM "$run_pid"
 sleep 0.3
 t_that "--map TERM=ignore: QEMU still runs" 'pid_alive "$qemu_pid"'
-start=$(now_ms)
-kill -USR1 "$run_pid"
+send_signals USR1
 finish
 t_that "--map USR1=quit: status 124 at once (got $rc, $ms ms)" '[ $rc = 124 ] && [ $ms -lt 3000 ]'
 

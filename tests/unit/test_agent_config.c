@@ -9,20 +9,6 @@
 #include "../../agent/config.h"
 #include "test_agent_util.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	tu_setup_dir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup_dir();
-	return 0;
-}
-
 static void test_missing_default_file_means_defaults(void **state)
 {
 	struct agent_config c;
@@ -193,14 +179,14 @@ static void test_fixture_config_is_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing_default_file_means_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_explicit_file_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_every_key_parsed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buttons_any_and_hooks_none, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_each_error_names_file_and_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_overlong_line_rejected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nul_byte_rejected_and_value_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_config_is_valid, setup, teardown),
+		TU_TEST(test_missing_default_file_means_defaults),
+		TU_TEST(test_missing_explicit_file_is_an_error),
+		TU_TEST(test_every_key_parsed),
+		TU_TEST(test_buttons_any_and_hooks_none),
+		TU_TEST(test_each_error_names_file_and_line),
+		TU_TEST(test_overlong_line_rejected),
+		TU_TEST(test_nul_byte_rejected_and_value_kept),
+		TU_TEST(test_fixture_config_is_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

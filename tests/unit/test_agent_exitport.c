@@ -54,13 +54,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup_dir();
-	return 0;
-}
-
 static void test_fallback_when_write_does_not_end_us(void **state)
 {
 	(void)state;
@@ -98,10 +91,10 @@ static void test_ioperm_failure_falls_back_at_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fallback_when_write_does_not_end_us, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_halt_fallback_and_other_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fallback_none_stays_up, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ioperm_failure_falls_back_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_when_write_does_not_end_us, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_halt_fallback_and_other_port, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_none_stays_up, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_ioperm_failure_falls_back_at_once, setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,20 +14,6 @@
 
 static struct hold_list list;
 
-static int setup(void **state)
-{
-	(void)state;
-	tu_setup_dir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup_dir();
-	return 0;
-}
-
 #define SWAPS_HEADER "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 
 static void test_swaps_listed_and_unescaped(void **state)
@@ -75,18 +61,10 @@ static void test_loops_only_bound_ones_sorted(void **state)
 	assert_int_equal(hold_list_loops(tu_path("no-sys"), "/dev", &list), -ENOENT);
 }
 
-/* Fakes run in the bounded child: they report through a file. */
-static void note(const char *what, const char *path)
-{
-	FILE *f = fopen(tu_path("calls"), "a");
-
-	fprintf(f, "%s %s\n", what, path);
-	fclose(f);
-}
-
+/* Fakes run in the bounded child: they report through tu_note(). */
 static int fake_swapoff(const char *path)
 {
-	note("swapoff", path);
+	tu_note("swapoff", path);
 	if (!strcmp(path, "/dev/vdb"))
 		return -ENOMEM; /* not enough memory to take the pages back */
 	if (!strcmp(path, "/hang"))
@@ -96,7 +74,7 @@ static int fake_swapoff(const char *path)
 
 static int fake_detach(const char *dev)
 {
-	note("detach", dev);
+	tu_note("detach", dev);
 	return 0;
 }
 
@@ -133,11 +111,11 @@ static void test_release_nothing_held(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_swaps_listed_and_unescaped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swaps_none_or_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loops_only_bound_ones_sorted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_swaps_then_loops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_nothing_held, setup, teardown),
+		TU_TEST(test_swaps_listed_and_unescaped),
+		TU_TEST(test_swaps_none_or_missing),
+		TU_TEST(test_loops_only_bound_ones_sorted),
+		TU_TEST(test_release_swaps_then_loops),
+		TU_TEST(test_release_nothing_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,13 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup_dir();
-	return 0;
-}
-
 #define SH "#!/bin/sh\n"
 
 static void test_order_is_bytewise_and_names_filtered(void **state)
@@ -208,16 +201,16 @@ static void test_non_executable_is_skipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_order_is_bytewise_and_names_filtered, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_argv_env_stdin_and_output_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_lines_are_capped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_kills_the_whole_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_term_ignoring_hook_is_killed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_does_not_stop_the_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deadline_bounds_all_hooks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lingering_background_child_does_not_stall, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsafe_hooks_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_non_executable_is_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_is_bytewise_and_names_filtered, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_argv_env_stdin_and_output_lines, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_long_lines_are_capped, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_kills_the_whole_group, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_term_ignoring_hook_is_killed, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_failure_does_not_stop_the_rest, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_bounds_all_hooks, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_lingering_background_child_does_not_stall, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_unsafe_hooks_are_refused, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_non_executable_is_skipped, setup, tu_teardown),
 	};
 
 	/* orphans of hooks come to us, so tests can see how they ended */

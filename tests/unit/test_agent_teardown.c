@@ -15,20 +15,6 @@
 
 static struct td_plan plan;
 
-static int setup(void **state)
-{
-	(void)state;
-	tu_setup_dir();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_cleanup_dir();
-	return 0;
-}
-
 static void test_plan_initramfs_mounts(void **state)
 {
 	(void)state;
@@ -61,18 +47,10 @@ static void test_plan_missing_file(void **state)
 	assert_int_equal(td_plan_unmounts(FIXTURES "no-such-file", &plan), -ENOENT);
 }
 
-/* Fakes run in the bounded child: they report through a file. */
-static void note(const char *what, const char *dir)
-{
-	FILE *f = fopen(tu_path("calls"), "a");
-
-	fprintf(f, "%s %s\n", what, dir);
-	fclose(f);
-}
-
+/* Fakes run in the bounded child: they report through tu_note(). */
 static int fake_unmount(const char *dir)
 {
-	note("umount", dir);
+	tu_note("umount", dir);
 	if (!strcmp(dir, "/hang"))
 		sleep(10);
 	if (!strcmp(dir, "/"))
@@ -84,7 +62,7 @@ static int fake_unmount(const char *dir)
 
 static int fake_remount(const char *dir)
 {
-	note("remount-ro", dir);
+	tu_note("remount-ro", dir);
 	return 0;
 }
 
@@ -203,14 +181,14 @@ static void test_system_list_spares_us_and_pid1(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_plan_initramfs_mounts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_root_disk_later_mount_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan_missing_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unmount_executor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_run_bounded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill_term_then_kill, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill_nothing_to_do, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_system_list_spares_us_and_pid1, setup, teardown),
+		TU_TEST(test_plan_initramfs_mounts),
+		TU_TEST(test_plan_root_disk_later_mount_first),
+		TU_TEST(test_plan_missing_file),
+		TU_TEST(test_unmount_executor),
+		TU_TEST(test_run_bounded),
+		TU_TEST(test_kill_term_then_kill),
+		TU_TEST(test_kill_nothing_to_do),
+		TU_TEST(test_system_list_spares_us_and_pid1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
-/* Helpers shared by the agent's unit tests: temporary trees, files, and the captured log. */
+/* Helpers shared by the agent's unit tests: temporary trees and fixtures, files, fake-call notes,
+ * and the captured log. */
 #ifndef TEST_AGENT_UTIL_H
 #define TEST_AGENT_UTIL_H
 
@@ -85,6 +86,33 @@ static __attribute__((unused)) const char *tu_read(const char *rel)
 static __attribute__((unused)) const char *tu_log(void)
 {
 	return tu_read("agent.log");
+}
+
+/* cmocka fixtures for tests that need only the temporary directory. */
+static __attribute__((unused)) int tu_setup(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	return 0;
+}
+
+static __attribute__((unused)) int tu_teardown(void **state)
+{
+	(void)state;
+	tu_cleanup_dir();
+	return 0;
+}
+
+/* A cmocka test with those fixtures: a fresh directory for each test. */
+#define TU_TEST(fn) cmocka_unit_test_setup_teardown(fn, tu_setup, tu_teardown)
+
+/* For fakes that run in a bounded child: records "WHAT ARG" as a line of the file "calls". */
+static __attribute__((unused)) void tu_note(const char *what, const char *arg)
+{
+	FILE *f = fopen(tu_path("calls"), "a");
+
+	fprintf(f, "%s %s\n", what, arg);
+	fclose(f);
 }
 
 static __attribute__((unused)) long long tu_ms(void)
