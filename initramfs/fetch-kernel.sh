@@ -70,12 +70,19 @@ use_own_kernel() {
 	echo "$prog: $out: using kernel $kernel, modules $modules"
 }
 
-# The versioned package the meta package linux-image-FLAVOUR points at.
+# The versioned package the meta package linux-image-FLAVOUR points at; status 1 if unknown.
 resolve_package() {
 	meta=linux-image-$flavour
 	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ <>]*\).*/\1/p' | head -n 1)
-	[ -n "$pkg" ] ||
-		die "cannot resolve $meta: not in the apt package lists (run apt-get update; is the Debian archive reachable?)"
+	[ -n "$pkg" ]
+}
+
+# Missing or stale package lists (a fresh container, an archive that moved on to a newer
+# kernel) are refreshed once, as root; otherwise the error says what to run.
+refresh_package_lists() {
+	[ "$(id -u)" = 0 ] || return 1
+	echo "$prog: refreshing the apt package lists (apt-get update)"
+	apt-get update -qq >/dev/null 2>&1
 }
 
 # Download PKG into TMP and unpack it to TMP/root, with a modules.dep made by depmod.
@@ -83,7 +90,9 @@ download_and_unpack() { # tmp
 	sandbox=
 	[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
 	# shellcheck disable=SC2086
-	if ! (cd "$1" && apt-get download -q $sandbox "$pkg") >"$1/apt.log" 2>&1; then
+	if ! (cd "$1" && apt-get download -q $sandbox "$pkg") >"$1/apt.log" 2>&1 &&
+		! { refresh_package_lists && resolve_package &&
+			(cd "$1" && apt-get download -q $sandbox "$pkg") >"$1/apt.log" 2>&1; }; then
 		why=$(grep -E "^(E|Err):" "$1/apt.log" | tail -n 1)
 		[ -n "$why" ] || why=$(tail -n 1 "$1/apt.log")
 		die "cannot download $pkg from the Debian archive: $why"
@@ -105,7 +114,8 @@ fetch_debian_kernel() {
 		echo "$prog: $out: cached $(cat "$out/version") ($source)"
 		return
 	fi
-	resolve_package
+	resolve_package || { refresh_package_lists && resolve_package; } ||
+		die "cannot resolve $meta: not in the apt package lists (run apt-get update as root; is the Debian archive reachable?)"
 	echo "$prog: fetching $pkg (for $meta)"
 	mkdir -p "$(dirname "$out")"
 	tmp=$(mktemp -d "$out.tmp.XXXXXX")
