@@ -1,5 +1,6 @@
 /* Parses /etc/softoff/agent.conf: `key = value` lines, `#` comments, one error = FILE:LINE. */
 #include "config.h"
+#include "readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -308,25 +309,6 @@ static int config_line(struct agent_config *cfg, char *line, char *why, size_t w
 	return -EINVAL;
 }
 
-static int config_read(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	(void)close(fd);
-	if (n < 0)
-		return -EIO;
-	if (len == cap - 1)
-		return -EFBIG;
-	buf[len] = '\0';
-	return (int)len;
-}
-
 /* A NUL byte would silently end a line early: refuse the file, naming the line. */
 static int config_check_nul(const char *path, const char *text, size_t len, char *err, size_t errlen)
 {
@@ -366,7 +348,7 @@ static int config_parse(struct agent_config *cfg, const char *path, char *text, 
 int config_load(struct agent_config *cfg, const char *path, bool required, char *err, size_t errlen)
 {
 	static char text[CONFIG_FILE_MAX];
-	int rc = config_read(path, text, sizeof(text));
+	int rc = rf_read_text(path, text, sizeof(text));
 
 	if (rc == -ENOENT && !required)
 		return 0;

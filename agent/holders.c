@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "readfile.h"
 #include "teardown.h"
 
 static void hold_add(struct hold_list *list, const char *path)
@@ -48,8 +49,8 @@ int hold_list_swaps(const char *swaps_path, struct hold_list *list)
 	int err;
 
 	list->count = 0;
-	err = td_read_text(swaps_path, text, sizeof(text));
-	if (err < 0)
+	err = rf_read_text(swaps_path, text, sizeof(text));
+	if (!rf_has_text(err))
 		return err;
 	hold_parse_swaps(text, list);
 	return list->count;

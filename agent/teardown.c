@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "readfile.h"
 #include "timeutil.h"
 
 #define TD_KILL_GRACE_MS 1000 /* after SIGKILL, how long to wait for processes to go */
@@ -111,29 +112,14 @@ static void td_plan_line(struct td_plan *plan, char *line, int lineno)
 	plan->count++;
 }
 
-int td_read_text(const char *path, char *text, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, text + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	(void)close(fd);
-	text[len] = '\0';
-	return 0;
-}
-
 int td_plan_unmounts(const char *mounts_path, struct td_plan *plan)
 {
 	static char text[65536];
 	int err, lineno = 0;
 
 	plan->count = 0;
-	err = td_read_text(mounts_path, text, sizeof(text));
-	if (err < 0)
+	err = rf_read_text(mounts_path, text, sizeof(text));
+	if (!rf_has_text(err))
 		return err;
 	for (char *next, *line = text; line && *line; line = next) {
 		next = strchr(line, '\n');

@@ -47,10 +47,6 @@ void td_unmount_all(const struct td_ops *ops, struct td_plan *plan, int step_tim
  * Returns how many were still there at the end. */
 int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare);
 
-/* Reads a small file (a /proc table) into text, NUL-terminated, at most size - 1 bytes.
- * Returns 0 or -errno when it cannot be opened. */
-int td_read_text(const char *path, char *text, size_t size);
-
 /* Decodes the \ooo escapes of /proc/self/mounts and /proc/swaps in place. */
 void td_unescape(char *s);
 
