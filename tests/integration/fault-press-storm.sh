@@ -17,7 +17,7 @@ t_check "its figure agrees ($boot_pressed presses)" [ "$boot_pressed" = "$sent" 
 first=$(console_ms 'softoff-agent: shutting down')
 ign=$(console_count 'power-button on /dev/input/event[0-9]+ during shutdown: ignored \(repeat = ignore\)')
 last=$(console_ms 'during shutdown: ignored' 19) # the 20th press (re-presses come 2 s later)
-t_within "the twenty presses reached the guest within about a second (ms)" "$((last - first))" 500 2000
+t_within "the twenty presses reached the guest within a few seconds (ms)" "$((last - first))" 500 5000
 t_check "one shutdown started ($(console_count 'softoff-agent: shutting down') lines)" \
 	[ "$(console_count 'softoff-agent: shutting down')" = 1 ]
 t_check "hook 10-once ran once" [ "$(console_count 'softoff-agent: hook 10-once: hook ran')" = 1 ]
