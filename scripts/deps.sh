@@ -1,7 +1,11 @@
 #!/bin/sh
 # Installs (as root) or names (otherwise) the Debian packages softoff needs to build and test.
 # Used by the Makefile, .ci/run and the Dockerfile, so there is one list in one place.
-# Usage: scripts/deps.sh [--check] [build|test|bench|all]
+# Usage: scripts/deps.sh [--check] [build|test|all]
+#   build    what `make` needs
+#   test     also what the tests and benchmarks use: QEMU, cmocka, clang, valgrind, e2fsprogs,
+#            and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
+#            `bench` and `all` are the same set
 #   --check  only report; exit 1 if something is missing (never installs)
 set -eu
 
@@ -26,8 +30,6 @@ test_pkgs='
 /usr/bin/valgrind valgrind
 /usr/bin/clang clang
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
-'
-bench_pkgs='
 /usr/sbin/acpid acpid
 '
 
@@ -36,8 +38,7 @@ check=0
 what=${1:-all}
 case $what in
 build) list=$build_pkgs ;;
-test) list="$build_pkgs$test_pkgs" ;;
-bench | all) list="$build_pkgs$test_pkgs$bench_pkgs" ;;
+test | bench | all) list="$build_pkgs$test_pkgs" ;;
 *) echo "deps.sh: unknown set '$what' (build, test, bench, all)" >&2; exit 2 ;;
 esac
 

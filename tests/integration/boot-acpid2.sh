@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_kernel
 need_agent
-[ -x /usr/sbin/acpid ] || t_abort "no /usr/sbin/acpid (Debian package acpid: scripts/deps.sh bench)"
+[ -x /usr/sbin/acpid ] || t_abort "no /usr/sbin/acpid (Debian package acpid: scripts/deps.sh test)"
 make_hook "$T_DIR/hooks" 10-acpid2 'echo "hook via acpid2, event=$SOFTOFF_EVENT"'
 build_image "$T_DIR/initrd.gz" --acpid2 /usr/sbin/acpid --hooks "$T_DIR/hooks"
 softoff_boot --initrd "$T_DIR/initrd.gz" --ready 'softoff-init: acpid2 started'
