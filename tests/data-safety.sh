@@ -31,8 +31,12 @@ for f in "$B/softoff-agent" "$B/kernel/vmlinuz"; do
 	[ -e "$f" ] || { echo "data-safety: $f missing (run make all kernel)" >&2; exit 2; }
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/softoff-data.XXXXXX")
-trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+SOFTOFF_TOP=$top SOFTOFF_BUILD=$B
+# shellcheck source=tests/lib.sh
+. "$top/tests/lib.sh" # T_DIR, and guest_qemu: the QEMU command line every test uses
+work=$T_DIR
+T_KERNEL=$B/kernel/vmlinuz
+trap 'kill -KILL $(jobs -p) 2>/dev/null; t_cleanup' EXIT
 say() { [ $table = 1 ] || echo "$@"; }
 
 build_image() {
@@ -42,10 +46,8 @@ build_image() {
 }
 
 qemu_cmd() { # disk console: sets the array qemu
-	qemu=(qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot \
-		-display none -serial "file:$2" -device isa-debug-exit \
-		-drive "file=$1,format=raw,if=virtio" \
-		-kernel "$B/kernel/vmlinuz" -initrd "$work/initrd" -append "console=ttyS0 panic=-1")
+	guest_qemu "$work/qemu" "$work/initrd" "$2"
+	qemu=("$work/qemu" -drive "file=$1,format=raw,if=virtio")
 }
 
 # Wait (bounded) until the guest acknowledged its first record.

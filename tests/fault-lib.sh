@@ -40,17 +40,6 @@ t_before() {
 
 # --- softoff-qemu in the background -------------------------------------------------------------
 
-# The QEMU command line the tests give to `softoff-qemu run` (what a user would run: q35,
-# TCG, serial console to CONSOLE), as shell text in fq_cmd; the caller makes it its
-# positional parameters with `eval "set -- $fq_cmd"` (T_DIR paths have no spaces).
-fault_qemu_cmd() { # initrd append console [extra qemu args...]
-	fq_initrd=$1 fq_append=$2 fq_console=$3
-	shift 3
-	fq_cmd="qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot"
-	fq_cmd="$fq_cmd -display none -serial file:$fq_console -kernel $T_KERNEL -initrd $fq_initrd"
-	fq_cmd="$fq_cmd -append \"console=ttyS0 panic=-1 $fq_append\" $*"
-}
-
 # The set-up of the tests that use fault_start_armed: the kernel, the agent, softoff-qemu,
 # and the default image in T_DIR/initrd.gz.
 fault_need_default_image() {
@@ -67,9 +56,8 @@ fault_need_default_image() {
 fault_start_armed() { # run|boot console
 	fs_mode=$1 fs_console=$2
 	if [ "$fs_mode" = run ]; then
-		fault_qemu_cmd "$T_DIR/initrd.gz" "" "$fs_console" -device isa-debug-exit
-		eval "set -- $fq_cmd"
-		bg_start run "$T_HARNESS" run --grace 10 -- "$@"
+		guest_qemu "$T_DIR/qemu" "$T_DIR/initrd.gz" "$fs_console"
+		bg_start run "$T_HARNESS" run --grace 10 -- "$T_DIR/qemu"
 	else
 		bg_start boot "$T_HARNESS" boot --kernel "$T_KERNEL" --initrd "$T_DIR/initrd.gz" \
 			--press never --timeout 30 --console "$fs_console"

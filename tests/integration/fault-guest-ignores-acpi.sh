@@ -10,8 +10,8 @@ need_agent
 need_harness
 build_image "$T_DIR/initrd.gz" --no-agent
 console=$T_DIR/console.log
-fault_qemu_cmd "$T_DIR/initrd.gz" "" "$console" -device isa-debug-exit
-eval "set -- $fq_cmd"
+guest_qemu "$T_DIR/qemu" "$T_DIR/initrd.gz" "$console"
+set -- "$T_DIR/qemu"
 bg_start run "$T_HARNESS" run --grace 3 --quit-timeout 5 -- "$@"
 run_pid=$bg_pid
 qemu_pid=$(qemu_of "$run_pid") || t_abort "softoff-qemu run started no QEMU"

@@ -11,8 +11,8 @@ need_harness
 make_hook "$T_DIR/hooks" 10-hook 'echo "hook ran"'
 build_image "$T_DIR/initrd.gz" --hooks "$T_DIR/hooks"
 console=$T_DIR/console.log
-fault_qemu_cmd "$T_DIR/initrd.gz" "softoff.delay-modules=2" "$console" -device isa-debug-exit
-eval "set -- $fq_cmd"
+guest_qemu "$T_DIR/qemu" "$T_DIR/initrd.gz" "$console" "softoff.delay-modules=2"
+set -- "$T_DIR/qemu"
 bg_start run "$T_HARNESS" run --grace 20 -- "$@"
 qemu_of "$bg_pid" >/dev/null || t_abort "softoff-qemu run started no QEMU"
 sleep 0.3
