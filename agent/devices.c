@@ -1,4 +1,4 @@
-/* Finds every power button (PITFALLS 1-4), keeps watching for late ones, and reads presses
+/* Finds every power button (docs/facts.md, "Finding the button"), keeps watching for late ones, and reads presses
  * through libevdev, including its resync after SYN_DROPPED. */
 #include "devices.h"
 

@@ -36,7 +36,7 @@ bool btn_classify(enum btn_mode mode, const char *phys, const char *parent, bool
 void btn_init(struct btn_set *set, const struct agent_config *cfg, const char *input_dir,
 	      const char *sys_dir);
 
-/* inotify first, then the scan (PITFALLS 4). Logs "armed on ..." or "waiting for ...". */
+/* inotify first, then the scan (docs/facts.md: presses before open are lost). Logs "armed on ..." or "waiting for ...". */
 int btn_start(struct btn_set *set);
 
 /* Handles readable inotify_fd: opens buttons that appeared. */

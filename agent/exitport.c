@@ -1,5 +1,5 @@
-/* isa-debug-exit makes QEMU exit((v << 1) | 1) at once (PITFALLS 8); without the device the
- * write does nothing (PITFALLS 9), so the fallback must follow. */
+/* isa-debug-exit makes QEMU exit((v << 1) | 1) at once (docs/facts.md: isa-debug-exit); without the device the
+ * write does nothing (docs/facts.md: no device, no effect), so the fallback must follow. */
 #include "exitport.h"
 
 #include <errno.h>
@@ -60,7 +60,7 @@ static int xp_system_ioperm(unsigned port)
 	return ioperm(port, 1, 1) < 0 ? -errno : 0;
 #else
 	(void)port;
-	return -ENOSYS; /* port I/O exists only on x86 (PITFALLS 10) */
+	return -ENOSYS; /* port I/O exists only on x86 (docs/facts.md) */
 #endif
 }
 

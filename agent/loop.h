@@ -11,7 +11,7 @@
 #include "sequence.h"
 
 /* Linux's tiny power button sends signal 38 to PID 1: SIGRTMIN+4 in glibc's numbering, which
- * musl (SIGRTMIN 35) would get wrong, so the number is spelled out (PITFALLS 7). */
+ * musl (SIGRTMIN 35) would get wrong, so the number is spelled out (docs/facts.md: the tiny power button). */
 #define LOOP_SIG_TINY_POWER_BUTTON 38
 
 struct loop {

@@ -1,4 +1,4 @@
-/* The order of the shutdown steps, in one place (DESIGN.md "Shutdown sequence"). */
+/* The order of the shutdown steps, in one place (docs/agent.md, "What it does"). */
 #include "sequence.h"
 
 #include "exitport.h"

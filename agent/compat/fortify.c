@@ -1,5 +1,5 @@
 /* glibc _FORTIFY_SOURCE entry points that Debian's libevdev.a calls, forwarded to musl
- * (PITFALLS 11). Each checks the bound the compiler passed and aborts on overflow, as glibc does. */
+ * (docs/facts.md: Debian's libevdev.a is fortified). Each checks the bound the compiler passed and aborts on overflow, as glibc does. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

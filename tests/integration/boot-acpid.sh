@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 5: the acpid variant: busybox acpid + the acpi-scripts drop-in (no agent
+# The acpid variant: busybox acpid + the acpi-scripts drop-in (no agent
 # daemon) -> a press runs `softoff-agent poweroff` -> hooks run -> status 99.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

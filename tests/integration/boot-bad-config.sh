@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 10: a bad agent.conf: the console shows `agent.conf:LINE: reason`, and /init
+# A bad agent.conf: the console shows `agent.conf:LINE: reason`, and /init
 # says so and powers off (QEMU status 0) instead of hanging or panicking. The kernel
 # command line's softoff.conf= picks another config file, checked the same way.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 9: exit-port = 0xf4 with `-device isa-debug-exit,iobase=0xf4,iosize=4` and a
+# Exit-port = 0xf4 with `-device isa-debug-exit,iobase=0xf4,iosize=4` and a
 # chosen exit-value 0x2a -> QEMU status (0x2a << 1) | 1 = 85.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

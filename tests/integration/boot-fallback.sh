@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 7: no isa-debug-exit device: the port write does nothing, the agent falls
+# No isa-debug-exit device: the port write does nothing, the agent falls
 # back to reboot(RB_POWER_OFF), QEMU exits 0, and the console says so.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

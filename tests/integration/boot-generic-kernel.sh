@@ -1,6 +1,6 @@
 #!/bin/sh
-# Issue 3, test 2: the same on Debian's generic kernel, where the AT keyboard is event0 and
-# claims KEY_POWER (PITFALLS 1): the agent must arm the ACPI button, not event0. The image
+# The same on Debian's generic kernel, where the AT keyboard is event0 and
+# claims KEY_POWER (docs/facts.md): the agent must arm the ACPI button, not event0. The image
 # also carries ext4 through --module, so module dependencies (crc16, mbcache, jbd2) load too.
 . "$(dirname "$0")/../lib.sh"
 need_kernel amd64

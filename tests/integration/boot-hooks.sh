@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 3: hooks run in order with their output on the console; a hanging hook is
+# Hooks run in order with their output on the console; a hanging hook is
 # killed at hook-timeout and the power-off still completes with status 99.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

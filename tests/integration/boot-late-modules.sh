@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 8: the button and evdev modules load 1 s after the agent starts
+# The button and evdev modules load 1 s after the agent starts
 # (softoff.delay-modules=1): the agent waits, arms when the device appears, and works.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

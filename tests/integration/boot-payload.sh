@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 6: payloads. softoff.run= a command exiting 0, then 3: QEMU's status decodes
+# Payloads. softoff.run= a command exiting 0, then 3: QEMU's status decodes
 # to payload status 0 and 3 (0x40 + s -> QEMU status 129 + 2s). A payload built into the
 # image (--run) exiting 5 -> 139; and the kernel command line overrides it.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 1: boot the default image on Debian's cloud kernel -> `softoff-agent: armed`
+# Boot the default image on Debian's cloud kernel -> `softoff-agent: armed`
 # on the ACPI button (not the keyboard) -> one system_powerdown -> QEMU exits 99.
 . "$(dirname "$0")/../lib.sh"
 need_kernel

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 4: ten quick presses -> the hooks run once -> status 99.
+# Ten quick presses -> the hooks run once -> status 99.
 . "$(dirname "$0")/../lib.sh"
 need_kernel
 need_agent

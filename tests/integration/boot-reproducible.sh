@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3, test 11: the same inputs give the same image, bit for bit: two builds from copies
+# The same inputs give the same image, bit for bit: two builds from copies
 # of the inputs with other mtimes, another umask and another temp dir -> one sha256.
 # Also checks the size goal (<= 1.3 MiB with busybox) and that SOURCE_DATE_EPOCH is used.
 . "$(dirname "$0")/../lib.sh"

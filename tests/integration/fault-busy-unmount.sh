@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a filesystem that is still busy when the agent unmounts. The payload
+# A filesystem that is still busy when the agent unmounts. The payload
 # mounts an ext4 virtio disk and writes records without sync; then it keeps the filesystem
 # busy with things the kill step cannot remove, all held by the kernel, not by a process:
 # proc mounted inside it (a chroot's /proc: virtual, so never unmounted), a swap file and a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a guest that ignores ACPI (an image without the agent: /init waits
+# A guest that ignores ACPI (an image without the agent: /init waits
 # forever). SIGTERM to `softoff-qemu run --grace 3`: it presses the button (again every
 # 2 s), gives up after the grace, sends quit, and exits with its documented status 124;
 # QEMU is gone.

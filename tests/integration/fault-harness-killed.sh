@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: softoff-qemu itself SIGKILLed (no chance to clean up): its QEMU must
+# Softoff-qemu itself SIGKILLed (no chance to clean up): its QEMU must
 # not be left behind (PR_SET_PDEATHSIG): gone within 2 s, for `run` and for `boot`.
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"

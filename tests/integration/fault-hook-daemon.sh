@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a hook that leaves a daemon holding its stdout/stderr. Once the hook
+# A hook that leaves a daemon holding its stdout/stderr. Once the hook
 # itself has exited the agent drains the pipe for 0.2 s at most, so the next hook starts at
 # once (not at hook-timeout), what the daemon wrote is logged, and the daemon is stopped by
 # the kill step: the power-off completes with status 99.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a hook that writes megabytes, the endless kind (`yes`: tens of MB/s
+# A hook that writes megabytes, the endless kind (`yes`: tens of MB/s
 # for as long as it lives). The agent's logging must not make it miss the hook's timeout:
 # SIGTERM at hook-timeout (2 s), the hook dies, the next hook runs and the power-off
 # completes. fault-hook-flood.sh checks the line cap and that no line is lost.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a hook that exits 3. It is logged with its status, the next hook runs,
+# A hook that exits 3. It is logged with its status, the next hook runs,
 # and the power-off ends with QEMU status 99 all the same (a hook cannot change the outcome).
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a hook that writes megabytes: 4 MB in one line, then 2000 numbered
+# A hook that writes megabytes: 4 MB in one line, then 2000 numbered
 # lines of 1000 bytes (6 MB in all). The agent keeps draining the pipe (the hook is never
 # blocked into its timeout), cuts each line at 200 bytes with " [...]", loses no line,
 # and the power-off completes.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: hooks that hang. boot-hooks.sh already checks that a hanging hook is
+# Hooks that hang. boot-hooks.sh already checks that a hanging hook is
 # stopped and the power-off completes; this adds when: SIGTERM exactly at hook-timeout, the
 # hook reported as killed by signal 15, and the overall `deadline`: a second hanging hook is
 # cut short at the deadline and later hooks are skipped, so the hooks never take longer.

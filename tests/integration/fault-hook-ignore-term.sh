@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: a hook that ignores SIGTERM. At hook-timeout its group gets SIGTERM,
+# A hook that ignores SIGTERM. At hook-timeout its group gets SIGTERM,
 # 1 s later SIGKILL; the kill is reported, the next hook runs, QEMU status 99.
 . "$(dirname "$0")/../lib.sh"
 . "$SOFTOFF_TOP/tests/fault-lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: hooks the agent must not run. A non-executable hook is skipped with a
+# Hooks the agent must not run. A non-executable hook is skipped with a
 # warning; hooks writable by others or by the group, or not owned by root, are refused with a
 # message naming the reason; none of them runs, the hooks around them do, status 99.
 # The image builder normalises modes (0755/0644, owner 0), so the first hook makes the bad

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: no power button at all (the guest kernel runs with acpi=off). The agent
+# No power button at all (the guest kernel runs with acpi=off). The agent
 # says it is waiting for one and keeps waiting; presses change nothing; `softoff-qemu boot`
 # ends with its timeout status 3 (never a pass) and shows the console tail.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: no isa-debug-exit device. boot-fallback.sh checks the guest side (the
+# No isa-debug-exit device. boot-fallback.sh checks the guest side (the
 # agent falls back to reboot(RB_POWER_OFF), QEMU status 0, the console says so); this checks
 # that `softoff-qemu boot` never reports that as success: it must fail with its mismatch
 # status 1 and name QEMU's status 0.

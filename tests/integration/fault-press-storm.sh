@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: twenty system_powerdown in one second (boot-presses.sh sends ten back
+# Twenty system_powerdown in one second (boot-presses.sh sends ten back
 # to back; here they are 50 ms apart, while the hooks run). One shutdown only: the hooks run
 # once, every later press is logged as ignored, QEMU status 99.
 . "$(dirname "$0")/../lib.sh"

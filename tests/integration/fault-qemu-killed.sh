@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: QEMU SIGKILLed mid-run (by someone else: the OOM killer, an admin).
+# QEMU SIGKILLed mid-run (by someone else: the OOM killer, an admin).
 # `softoff-qemu run` exits 128+9 = 137 and says so; `softoff-qemu boot` exits with its
 # "QEMU was killed by a signal" status 6. Neither hangs, neither calls it a clean power-off.
 . "$(dirname "$0")/../lib.sh"

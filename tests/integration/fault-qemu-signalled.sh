@@ -1,7 +1,7 @@
 #!/bin/sh
-# Issue 5 §2, next to "QEMU SIGKILLed mid-run": QEMU SIGTERMed by someone else (not by
+# Next to "QEMU SIGKILLed mid-run": QEMU SIGTERMed by someone else (not by
 # softoff-qemu). QEMU then stops the guest without ACPI and exits 0 with SHUTDOWN reason
-# host-signal (PITFALLS 14): the plug was pulled. DESIGN.md: QEMU status 0 is never reported
+# host-signal (docs/facts.md): the plug was pulled. QEMU status 0 is never reported
 # as success by default; `run --help` allows 0 only "after the guest shut itself down".
 # So neither `run` nor `boot` may exit 0 here.
 . "$(dirname "$0")/../lib.sh"

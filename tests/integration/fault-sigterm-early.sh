@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 5 §2, fault: SIGTERM to `softoff-qemu run` while the guest is still booting, before
+# SIGTERM to `softoff-qemu run` while the guest is still booting, before
 # the agent armed (presses before that are lost in the guest). softoff-qemu keeps pressing
 # every 2 s, so once the agent arms the guest powers off cleanly, well within the grace:
 # exit 0. softoff.delay-modules=2 keeps the button away for 2 s more to widen the window.

@@ -1,4 +1,4 @@
-/* A fake evdev for host tests (PITFALLS 13: no /dev/uinput here). Test devices are FIFOs;
+/* A fake evdev for host tests (no /dev/uinput on the build machines). Test devices are FIFOs;
  * this file defines ioctl(), which the dynamic libevdev resolves to ours, and answers the
  * evdev ioctls for those FIFOs. Events are written into the FIFO as struct input_event. */
 #ifndef TEST_AGENT_FAKE_EVDEV_H

@@ -53,7 +53,7 @@ static void special_values_distinct(void **state)
 static void only_low_bits_survive(void **state)
 {
 	(void)state;
-	/* PITFALLS 8: v = 0x80 gives status 1, like QEMU's own error */
+	/* v = 0x80 gives status 1, like QEMU's own error */
 	assert_int_equal(softoff_qemu_status(0x80), 1);
 	assert_int_equal(softoff_qemu_status(0x7f), 255);
 }
