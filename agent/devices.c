@@ -78,13 +78,12 @@ static bool btn_wanted_path(const struct btn_set *set, const char *path)
 	return false;
 }
 
-static void btn_announce(struct btn_set *set, const struct btn_device *d, const char *parent)
+static void btn_announce(const struct btn_device *d, const char *parent)
 {
 	const char *phys = libevdev_get_phys(d->evdev);
 
 	log_msg("armed on %s (%s, %s)", d->path, libevdev_get_name(d->evdev),
 		phys && *phys ? phys : *parent ? parent : "no phys");
-	set->ever_armed = true;
 }
 
 /* Opens path if it is a power button not yet open. 1 added, 0 not a button, -errno. */
@@ -114,7 +113,7 @@ static int btn_add(struct btn_set *set, const char *path)
 	}
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	set->count++;
-	btn_announce(set, d, parent);
+	btn_announce(d, parent);
 	return 1;
 }
 

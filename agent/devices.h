@@ -23,7 +23,6 @@ struct btn_set {
 	int inotify_fd;
 	int watch;
 	bool watching_parent; /* input_dir did not exist yet: watching its parent */
-	bool ever_armed;
 	struct btn_device dev[BTN_MAX];
 	int count;
 };

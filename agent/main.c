@@ -48,6 +48,8 @@ static void usage(int fd)
 /* What follows the options: nothing (daemon), `poweroff`, or `run [--] CMD [ARG...]`. */
 static int parse_mode(int argc, char **argv, struct agent_args *a)
 {
+	const char *extra;
+
 	if (argc == 0)
 		return 0;
 	if (!strcmp(argv[0], "poweroff") && argc == 1) {
@@ -65,7 +67,9 @@ static int parse_mode(int argc, char **argv, struct agent_args *a)
 		a->payload = &argv[cmd];
 		return 0;
 	}
-	dprintf(2, "softoff-agent: unexpected '%s' (try --help)\n", argv[argc > 1 && !strcmp(argv[0], "poweroff")]);
+	/* "poweroff EXTRA" names EXTRA; anything else names the unknown command itself */
+	extra = !strcmp(argv[0], "poweroff") && argc > 1 ? argv[1] : argv[0];
+	dprintf(2, "softoff-agent: unexpected '%s' (try --help)\n", extra);
 	return -EINVAL;
 }
 

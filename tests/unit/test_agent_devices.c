@@ -250,6 +250,10 @@ static void test_release_and_autorepeat_are_not_presses(void **state)
 	fake_event(d, EV_SYN, SYN_REPORT, 0);
 	loop_on_button(&lp, 0);
 	assert_int_equal(starts, 0);
+	/* control: the same device and path do start a shutdown on a real press */
+	fake_press(d);
+	loop_on_button(&lp, 0);
+	assert_int_equal(starts, 1);
 }
 
 static void test_syn_dropped_with_key_held_counts(void **state)

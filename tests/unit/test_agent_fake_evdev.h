@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -136,8 +137,11 @@ static void fake_event(struct fake_dev *d, int type, int code, int value)
 
 	if (d->writer < 0)
 		d->writer = open(d->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (write(d->writer, &ev, sizeof(ev)) != (ssize_t)sizeof(ev))
+	/* a lost event would make "nothing happened" tests pass for the wrong reason */
+	if (write(d->writer, &ev, sizeof(ev)) != (ssize_t)sizeof(ev)) {
 		perror("fake_event write");
+		abort();
+	}
 }
 
 /* One power-button press as the ACPI button sends it: press and release back to back. */
