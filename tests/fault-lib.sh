@@ -1,8 +1,11 @@
-# Helpers for the fault-*.sh tests (POSIX sh; source it after tests/lib.sh).
+# Helpers for the fault-*.sh tests (POSIX sh): sources tests/lib.sh, so one line is the
+# whole preamble of a fault test: . "$(dirname "$0")/../fault-lib.sh"
 #
 # Adds: kernel timestamps of console lines (to check when something happened in the guest),
 # range checks, and a way to run `softoff-qemu run` / `softoff-qemu boot` in the background
 # with a known pid, so that a test can signal it, SIGKILL it, or SIGKILL its QEMU.
+
+. "$(dirname "$0")/../lib.sh"
 
 # --- console timing -----------------------------------------------------------------------------
 

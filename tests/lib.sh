@@ -110,6 +110,15 @@ wait_for_line() { # file regex seconds
 	done
 }
 
+# wait_for_socket PATH SECONDS: until PATH is a socket; status 1 at the timeout.
+wait_for_socket() {
+	ws_end=$(($(now_ms) + $2 * 1000))
+	until [ -S "$1" ]; do
+		[ "$(now_ms)" -ge "$ws_end" ] && return 1
+		sleep 0.05
+	done
+}
+
 # --- console assertions (on the last boot's console) ------------------------------------------
 
 # Lines of the console that match an extended regex (carriage returns removed).

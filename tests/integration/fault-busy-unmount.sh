@@ -7,8 +7,7 @@
 # the remount read-only fail). The agent must swap off, detach the loop device, find the
 # filesystem still busy and remount it read-only, and say so on the console. Then, on the
 # host: no journal recovery needed, `e2fsck -fn` clean, every record there.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 cat >"$T_DIR/busy-payload" <<'PAYLOAD'

@@ -3,8 +3,7 @@
 # forever). SIGTERM to `softoff-qemu run --grace 3`: it presses the button (again every
 # 2 s), gives up after the grace, sends quit, and exits with its documented status 124;
 # QEMU is gone.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 need_harness

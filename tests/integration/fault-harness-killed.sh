@@ -1,8 +1,7 @@
 #!/bin/sh
 # Softoff-qemu itself SIGKILLed (no chance to clean up): its QEMU must
 # not be left behind (PR_SET_PDEATHSIG): gone within 2 s, for `run` and for `boot`.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 fault_need_default_image
 
 # Kill the harness (bg_pid) once the guest is armed; check its QEMU (qemu_pid).

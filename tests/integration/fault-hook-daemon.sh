@@ -3,8 +3,7 @@
 # itself has exited the agent drains the pipe for 0.2 s at most, so the next hook starts at
 # once (not at hook-timeout), what the daemon wrote is logged, and the daemon is stopped by
 # the kill step: the power-off completes with status 99.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-daemon '(echo "daemon talking"; exec sleep 1000) &

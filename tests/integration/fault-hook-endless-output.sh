@@ -3,8 +3,7 @@
 # for as long as it lives). The agent's logging must not make it miss the hook's timeout:
 # SIGTERM at hook-timeout (2 s), the hook dies, the next hook runs and the power-off
 # completes. fault-hook-flood.sh checks the line cap and that no line is lost.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-endless 'yes "endless line"'

@@ -1,8 +1,7 @@
 #!/bin/sh
 # A hook that exits 3. It is logged with its status, the next hook runs,
 # and the power-off ends with QEMU status 99 all the same (a hook cannot change the outcome).
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-fails 'echo "about to fail" >&2; exit 3'

@@ -3,8 +3,7 @@
 # lines of 1000 bytes (6 MB in all). The agent keeps draining the pipe (the hook is never
 # blocked into its timeout), cuts each line at 200 bytes with " [...]", loses no line,
 # and the power-off completes.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-flood 'head -c 4000000 /dev/zero | tr "\0" x; echo

@@ -3,8 +3,7 @@
 # stopped and the power-off completes; this adds when: SIGTERM exactly at hook-timeout, the
 # hook reported as killed by signal 15, and the overall `deadline`: a second hanging hook is
 # cut short at the deadline and later hooks are skipped, so the hooks never take longer.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-hang 'echo "hanging"; sleep 1000 & wait'

@@ -1,8 +1,7 @@
 #!/bin/sh
 # A hook that ignores SIGTERM. At hook-timeout its group gets SIGTERM,
 # 1 s later SIGKILL; the kill is reported, the next hook runs, QEMU status 99.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 # `trap '' TERM` makes SIGTERM ignored in the hook and in the sleep it starts (inherited)

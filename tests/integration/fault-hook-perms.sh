@@ -4,8 +4,7 @@
 # message naming the reason; none of them runs, the hooks around them do, status 99.
 # The image builder normalises modes (0755/0644, owner 0), so the first hook makes the bad
 # modes at power-off: the agent checks each hook just before running it.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 d=/etc/softoff/hooks.d

@@ -3,8 +3,7 @@
 # agent falls back to reboot(RB_POWER_OFF), QEMU status 0, the console says so); this checks
 # that `softoff-qemu boot` never reports that as success: it must fail with its mismatch
 # status 1 and name QEMU's status 0.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 build_image "$T_DIR/initrd.gz"

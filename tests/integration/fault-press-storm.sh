@@ -2,8 +2,7 @@
 # Twenty system_powerdown in one second (boot-presses.sh sends ten back
 # to back; here they are 50 ms apart, while the hooks run). One shutdown only: the hooks run
 # once, every later press is logged as ignored, QEMU status 99.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 make_hook "$T_DIR/hooks" 10-once 'echo "hook ran"; sleep 3'

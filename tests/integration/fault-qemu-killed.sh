@@ -2,8 +2,7 @@
 # QEMU SIGKILLed mid-run (by someone else: the OOM killer, an admin).
 # `softoff-qemu run` exits 128+9 = 137 and says so; `softoff-qemu boot` exits with its
 # "QEMU was killed by a signal" status 6. Neither hangs, neither calls it a clean power-off.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 fault_need_default_image
 
 # softoff-qemu run

@@ -4,8 +4,7 @@
 # host-signal (docs/facts.md): the plug was pulled. QEMU status 0 is never reported
 # as success by default; `run --help` allows 0 only "after the guest shut itself down".
 # So neither `run` nor `boot` may exit 0 here.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 fault_need_default_image
 
 fault_start_armed run "$T_DIR/console.run.log"

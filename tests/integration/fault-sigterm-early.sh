@@ -3,8 +3,7 @@
 # the agent armed (presses before that are lost in the guest). softoff-qemu keeps pressing
 # every 2 s, so once the agent arms the guest powers off cleanly, well within the grace:
 # exit 0. softoff.delay-modules=2 keeps the button away for 2 s more to widen the window.
-. "$(dirname "$0")/../lib.sh"
-. "$SOFTOFF_TOP/tests/fault-lib.sh"
+. "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
 need_harness

@@ -10,7 +10,7 @@ qemu-system-x86_64 -machine none -accel tcg -nodefaults -display none \
 	-qmp "unix:$sock,server=on,wait=off" >/dev/null 2>&1 &
 qemu_pid=$!
 t_track "$qemu_pid"
-for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+wait_for_socket "$sock" 5 || t_abort "QEMU made no QMP socket within 5 s"
 
 out=$("$T_HARNESS" qmp "$sock" query-status)
 rc=$?

@@ -14,7 +14,7 @@ listen() {
 	"$listen" --count 3 --timeout 60 "$T_DIR/$1.sock" >"$T_DIR/$1" 2>&1 &
 	listen_pid=$!
 	t_track "$listen_pid"
-	for _ in $(seq 50); do [ -S "$T_DIR/$1.sock" ] && break; sleep 0.1; done
+	wait_for_socket "$T_DIR/$1.sock" 5 || t_abort "notify-listen made no socket within 5 s"
 }
 notes() { tr '\n' ' ' <"$T_DIR/$1"; }
 
@@ -46,7 +46,7 @@ NOTIFY_SOCKET=$T_DIR/paused.sock "$T_HARNESS" run --notify --grace 1 -- qemu-sys
 	-qmp "unix:$T_DIR/qmp.sock,server=on,wait=off" >"$T_DIR/out" 2>&1 &
 run_pid=$!
 t_track "$run_pid"
-for _ in $(seq 50); do [ -S "$T_DIR/qmp.sock" ] && break; sleep 0.1; done
+wait_for_socket "$T_DIR/qmp.sock" 5 || t_abort "QEMU made no QMP socket within 5 s"
 sleep 1
 t_that "-S: no READY=1 while paused (got: $(notes paused))" '[ ! -s "$T_DIR/paused" ]'
 "$T_HARNESS" qmp "$T_DIR/qmp.sock" cont >/dev/null
