@@ -25,14 +25,14 @@ static void xp_take_fallback(const struct xp_ops *ops, enum fallback_action fall
 	int rc;
 
 	if (fallback == FALLBACK_NONE) {
-		log_msg("fallback is none: staying up");
+		log_important("fallback is none: staying up");
 		return;
 	}
-	log_msg("fallback: %s", xp_fallback_name(fallback));
+	log_important("fallback: %s", xp_fallback_name(fallback));
 	(void)tcdrain(2);
 	rc = ops->fallback(fallback);
 	if (rc < 0)
-		log_msg("fallback %s: %s", xp_fallback_name(fallback), strerror(-rc));
+		log_important("fallback %s: %s", xp_fallback_name(fallback), strerror(-rc));
 }
 
 void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback)
@@ -40,17 +40,17 @@ void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fall
 	int rc = ops->ioperm(port);
 
 	if (rc < 0) {
-		log_msg("ioperm port 0x%x: %s; cannot write the exit value", port, strerror(-rc));
+		log_important("ioperm port 0x%x: %s; cannot write the exit value", port, strerror(-rc));
 		xp_take_fallback(ops, fallback);
 		return;
 	}
-	log_msg("writing 0x%x to port 0x%x (isa-debug-exit)", value, port);
+	log_important("writing 0x%x to port 0x%x (isa-debug-exit)", value, port);
 	(void)tcdrain(1);
 	(void)tcdrain(2);
 	ops->outb(value, port);
 	ops->sleep_ms(XP_GRACE_MS);
-	log_msg("still running %d ms after writing port 0x%x: no isa-debug-exit device there?",
-		XP_GRACE_MS, port);
+	log_important("still running %d ms after writing port 0x%x: no isa-debug-exit device there?",
+		      XP_GRACE_MS, port);
 	xp_take_fallback(ops, fallback);
 }
 

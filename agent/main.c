@@ -107,7 +107,7 @@ static int run_poweroff(const struct agent_config *cfg)
 	sigaddset(&set, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
-	log_msg("shutting down (command)");
+	log_important("shutting down (command)");
 	seq_run(cfg, &rq);
 	return cfg->fallback == FALLBACK_NONE ? 0 : EXIT_RUNTIME;
 }
@@ -118,13 +118,13 @@ static int run_loop(const struct agent_config *cfg, char **payload)
 	int rc = loop_init(&l, cfg, NULL, NULL);
 
 	if (rc < 0) {
-		log_msg("set up signals: %s", strerror(-rc));
+		log_important("set up signals: %s", strerror(-rc));
 		return EXIT_RUNTIME;
 	}
 	if (payload) {
 		rc = loop_start_payload(&l, payload);
 		if (rc < 0) {
-			log_msg("start payload '%s': %s", payload[0], strerror(-rc));
+			log_important("start payload '%s': %s", payload[0], strerror(-rc));
 			loop_trigger(&l, "command", "", SOFTOFF_EXIT_AGENT_FAILURE, false);
 		}
 	}
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_open(cfg.log);
-	log_msg("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
+	log_important("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
 	return run_loop(&cfg, args.mode == MODE_RUN ? args.payload : NULL);
