@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exitport.h"
 #include "log.h"
 #include "loop.h"
 #include "sequence.h"
@@ -34,9 +35,11 @@ static void usage(int fd)
 		"       softoff-agent [--config FILE] run -- CMD [ARG...]       run CMD, then exit QEMU with its status\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
-		"processes, sync, unmount, write exit-value to the isa-debug-exit port; if still alive 1 s\n"
-		"later, take the fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
-		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments):\n");
+		"processes, sync, unmount, write exit-value to the isa-debug-exit port (only on a machine\n"
+		"identified as QEMU, see exit-port-guard); if still alive 1 s later, or not QEMU, take the\n"
+		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
+		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments; as root it must be\n"
+		"owned by root and not writable by group or others):\n");
 	config_print_keys(fd);
 	dprintf(fd,
 		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown);\n"
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_open(cfg.log);
+	xp_set_guard(cfg.exit_port_guard);
 	log_important("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
