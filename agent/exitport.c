@@ -1,6 +1,6 @@
 /* isa-debug-exit makes QEMU exit((v << 1) | 1) at once (docs/facts.md: isa-debug-exit); without the device the
  * write does nothing (docs/facts.md: no device, no effect), so the fallback must follow. The write
- * happens only on a machine identified as QEMU (docs/agent.md, "The exit port"). */
+ * happens only on a machine identified as QEMU (docs/agent.md, "The exit port: only on QEMU"). */
 #include "exitport.h"
 
 #include <errno.h>
