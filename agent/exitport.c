@@ -20,6 +20,7 @@
 #include <sys/io.h>
 #endif
 
+/* The signs of QEMU (docs/facts.md: how a guest knows it runs on QEMU) */
 #define XP_DMI_VENDOR "sys/class/dmi/id/sys_vendor"
 #define XP_ACPI_FADT "sys/firmware/acpi/tables/FACP" /* present on every ACPI machine */
 #define XP_FW_CFG "sys/firmware/qemu_fw_cfg"

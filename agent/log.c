@@ -1,7 +1,7 @@
 /* Writes one whole line per write(2): kmsg keeps records, and concurrent children do not mix.
  * An important line goes to kmsg like any other; when the kernel would not print kmsg's notice
- * level on the console (`quiet` sets the console loglevel to 4), it is written to /dev/console
- * too, so it shows once whatever the loglevel. */
+ * level on the console (docs/facts.md: quiet hides kmsg's notice level), it is written to
+ * /dev/console too, so it shows once whatever the loglevel. */
 #include "log.h"
 
 #include <errno.h>

@@ -14,8 +14,7 @@ for machine in q35 pc; do
 		"$machine: identified as QEMU by DMI"
 done
 
-# microvm has no PIT speaker port and no HPET to calibrate the TSC against: on a loaded TCG
-# host the kernel's calibration fails and the boot hangs; tsc_early_khz gives it a frequency.
+# docs/facts.md: microvm needs tsc_early_khz under a loaded TCG host
 softoff_boot --initrd "$T_DIR/initrd.gz" --machine microvm,acpi=on --append tsc_early_khz=1000000
 expect_status 99 "microvm: QEMU status"
 expect_console 'softoff-agent: armed on .*PNP0C0C' "microvm: armed on its GED power button"
