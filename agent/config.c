@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "softoff/exit_status.h"
@@ -198,38 +199,22 @@ static int config_word(const char *v, const char *const *words, int *out)
 	return -EINVAL;
 }
 
-static int parse_fallback(struct agent_config *cfg, char *v, char *why, size_t whylen)
-{
-	static const char *const words[] = { "poweroff", "halt", "none", NULL };
-	int i;
-
-	if (config_word(v, words, &i) < 0)
-		return config_bad(why, whylen, "poweroff, halt or none", v);
-	cfg->fallback = (enum fallback_action)i;
-	return 0;
-}
-
-static int parse_repeat(struct agent_config *cfg, char *v, char *why, size_t whylen)
-{
-	static const char *const words[] = { "ignore", "force", NULL };
-	int i;
-
-	if (config_word(v, words, &i) < 0)
-		return config_bad(why, whylen, "ignore or force", v);
-	cfg->repeat = (enum repeat_action)i;
-	return 0;
-}
-
-static int parse_log(struct agent_config *cfg, char *v, char *why, size_t whylen)
-{
-	static const char *const words[] = { "auto", "kmsg", "stderr", "both", NULL };
-	int i;
-
-	if (config_word(v, words, &i) < 0)
-		return config_bad(why, whylen, "auto, kmsg, stderr or both", v);
-	cfg->log = (enum log_target)i;
-	return 0;
-}
+/* A key whose values are words, stored as the word's index in an enum listed in that order. */
+#define WORD_KEY(fn, field, type, expected, ...)                                   \
+	static int fn(struct agent_config *cfg, char *v, char *why, size_t whylen) \
+	{                                                                          \
+		static const char *const words[] = { __VA_ARGS__, NULL };          \
+		int i;                                                             \
+                                                                                   \
+		if (config_word(v, words, &i) < 0)                                 \
+			return config_bad(why, whylen, expected, v);               \
+		cfg->field = (type)i;                                              \
+		return 0;                                                          \
+	}
+WORD_KEY(parse_fallback, fallback, enum fallback_action, "poweroff, halt or none", "poweroff", "halt", "none")
+WORD_KEY(parse_repeat, repeat, enum repeat_action, "ignore or force", "ignore", "force")
+WORD_KEY(parse_exit_port_guard, exit_port_guard, enum exit_port_guard, "qemu or off", "qemu", "off")
+WORD_KEY(parse_log, log, enum log_target, "auto, kmsg, stderr or both", "auto", "kmsg", "stderr", "both")
 
 static const struct config_key config_keys[] = {
 	{ "buttons", parse_buttons, "acpi | any | DEVICE-PATH...   (acpi)" },
@@ -242,6 +227,8 @@ static const struct config_key config_keys[] = {
 	{ "unmount-timeout", parse_unmount_timeout, "SECONDS per unmount/remount/sync step   (5)" },
 	{ "exit-port", parse_exit_port, "isa-debug-exit I/O port   (0x501)" },
 	{ "exit-value", parse_exit_value, "1..0x7f written at power-off   (0x31: QEMU exits 99)" },
+	{ "exit-port-guard", parse_exit_port_guard,
+	  "qemu | off: write the port only on QEMU, or on any machine   (qemu)" },
 	{ "fallback", parse_fallback, "poweroff | halt | none, if still alive after the write   (poweroff)" },
 	{ "repeat", parse_repeat, "ignore | force, on a press during shutdown   (ignore)" },
 	{ "log", parse_log, "auto | kmsg | stderr | both   (auto: kmsg if writable, else stderr)" },
@@ -261,6 +248,7 @@ void config_defaults(struct agent_config *cfg)
 	cfg->unmount_timeout_ms = 5000;
 	cfg->exit_port = SOFTOFF_EXIT_PORT;
 	cfg->exit_value = SOFTOFF_EXIT_POWEROFF;
+	cfg->exit_port_guard = EXIT_PORT_GUARD_QEMU;
 	cfg->fallback = FALLBACK_POWEROFF;
 	cfg->repeat = REPEAT_IGNORE;
 	cfg->log = LOG_TARGET_AUTO;
@@ -345,11 +333,39 @@ static int config_parse(struct agent_config *cfg, const char *path, char *text, 
 	return 0;
 }
 
+/* The config chooses the port the agent writes as root and what runs at power-off: like a hook,
+ * a file someone else may write is refused when we are root. */
+static int config_check_owner(const char *path, uid_t euid, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (euid != 0)
+		return 0;
+	if (stat(path, &st) < 0)
+		return 0; /* missing or unreadable: the read that follows says which */
+	if (st.st_mode & 022) {
+		snprintf(err, errlen, "refusing config '%s': writable by group or others (mode %04o); "
+			 "that would let anyone choose what the agent does as root at power-off",
+			 path, (unsigned)(st.st_mode & 07777));
+		return -EACCES;
+	}
+	if (st.st_uid != 0) {
+		snprintf(err, errlen, "refusing config '%s': owned by uid %u, not root; "
+			 "that would let that user choose what the agent does as root at power-off",
+			 path, (unsigned)st.st_uid);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int config_load(struct agent_config *cfg, const char *path, bool required, char *err, size_t errlen)
 {
 	static char text[CONFIG_FILE_MAX];
-	int rc = rf_read_text(path, text, sizeof(text));
+	int rc = config_check_owner(path, geteuid(), err, errlen);
 
+	if (rc < 0)
+		return rc;
+	rc = rf_read_text(path, text, sizeof(text));
 	if (rc == -ENOENT && !required)
 		return 0;
 	if (rc < 0) {

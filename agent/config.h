@@ -15,6 +15,8 @@
 enum btn_mode { BTN_MODE_ACPI, BTN_MODE_ANY, BTN_MODE_PATHS };
 enum fallback_action { FALLBACK_POWEROFF, FALLBACK_HALT, FALLBACK_NONE };
 enum repeat_action { REPEAT_IGNORE, REPEAT_FORCE };
+/* qemu: write the exit port only on a machine identified as QEMU (exitport.h); off: anywhere */
+enum exit_port_guard { EXIT_PORT_GUARD_QEMU, EXIT_PORT_GUARD_OFF };
 
 struct agent_config {
 	enum btn_mode buttons;
@@ -30,6 +32,7 @@ struct agent_config {
 	int unmount_timeout_ms;
 	unsigned exit_port;
 	unsigned exit_value;
+	enum exit_port_guard exit_port_guard;
 	enum fallback_action fallback;
 	enum repeat_action repeat;
 	enum log_target log;
@@ -39,7 +42,8 @@ struct agent_config {
 void config_defaults(struct agent_config *cfg);
 
 /* Reads path over the defaults already in cfg. A missing file is an error only when required.
- * Returns 0, or -errno with one line "FILE:LINE: reason" (or "open 'FILE': ...") in err. */
+ * Run as root, it refuses (-EACCES) a file not owned by root or writable by group or others.
+ * Returns 0, or -errno with one line "FILE:LINE: reason" (or "read config 'FILE': ...") in err. */
 int config_load(struct agent_config *cfg, const char *path, bool required, char *err, size_t errlen);
 
 /* Writes the key reference (keys, values, defaults) for --help. */

@@ -82,8 +82,8 @@ static void btn_announce(const struct btn_device *d, const char *parent)
 {
 	const char *phys = libevdev_get_phys(d->evdev);
 
-	log_msg("armed on %s (%s, %s)", d->path, libevdev_get_name(d->evdev),
-		phys && *phys ? phys : *parent ? parent : "no phys");
+	log_important("armed on %s (%s, %s)", d->path, libevdev_get_name(d->evdev),
+		      phys && *phys ? phys : *parent ? parent : "no phys");
 }
 
 /* Opens path if it is a power button not yet open. 1 added, 0 not a button, -errno. */
@@ -123,7 +123,7 @@ static void btn_try(struct btn_set *set, const char *path)
 	int rc = btn_add(set, path);
 
 	if (rc < 0 && rc != -ENOENT && set->cfg->buttons == BTN_MODE_PATHS)
-		log_msg("open '%s': %s", path, strerror(-rc));
+		log_important("open '%s': %s", path, strerror(-rc));
 }
 
 static void btn_scan(struct btn_set *set)
@@ -177,13 +177,13 @@ int btn_start(struct btn_set *set)
 		return -errno;
 	rc = btn_watch(set);
 	if (rc < 0)
-		log_msg("watch '%s': %s; devices that appear later will be missed", set->input_dir,
-			strerror(-rc));
+		log_important("watch '%s': %s; devices that appear later will be missed", set->input_dir,
+			      strerror(-rc));
 	btn_scan(set);
 	if (set->count == 0)
-		log_msg("waiting for a power button (buttons = %s) in %s",
-			set->cfg->buttons == BTN_MODE_ACPI ? "acpi" :
-			set->cfg->buttons == BTN_MODE_ANY ? "any" : "paths", set->input_dir);
+		log_important("waiting for a power button (buttons = %s) in %s",
+			      set->cfg->buttons == BTN_MODE_ACPI ? "acpi" :
+			      set->cfg->buttons == BTN_MODE_ANY ? "any" : "paths", set->input_dir);
 	return 0;
 }
 
@@ -220,12 +220,19 @@ void btn_on_inotify(struct btn_set *set)
 		btn_scan(set); /* explicit paths may live anywhere (by-path symlinks) */
 }
 
-void btn_drop(struct btn_set *set, int i)
+static void btn_release(struct btn_set *set, int i)
 {
 	libevdev_free(set->dev[i].evdev);
 	(void)close(set->dev[i].fd);
 	memmove(&set->dev[i], &set->dev[i + 1], (size_t)(set->count - i - 1) * sizeof(set->dev[0]));
 	set->count--;
+}
+
+void btn_drop(struct btn_set *set, int i)
+{
+	log_important("removed %s (the device is gone); %d power button%s left", set->dev[i].path,
+		      set->count - 1, set->count == 2 ? "" : "s");
+	btn_release(set, i);
 }
 
 static int btn_is_press(const struct input_event *ev)
@@ -253,7 +260,7 @@ int btn_read(struct btn_set *set, int i)
 		} else if (rc == -EAGAIN || rc == -EINTR) {
 			break;
 		} else {
-			btn_drop(set, i); /* unplugged (-ENODEV) or broken: drop it quietly */
+			btn_drop(set, i); /* unplugged (-ENODEV) or broken */
 			break;
 		}
 	}
@@ -263,7 +270,7 @@ int btn_read(struct btn_set *set, int i)
 void btn_close_all(struct btn_set *set)
 {
 	while (set->count > 0)
-		btn_drop(set, set->count - 1);
+		btn_release(set, set->count - 1);
 	if (set->inotify_fd >= 0)
 		(void)close(set->inotify_fd);
 	set->inotify_fd = -1;

@@ -45,7 +45,7 @@ void btn_on_inotify(struct btn_set *set);
  * vanished is closed and removed (indices above i shift down) and 0 is returned. */
 int btn_read(struct btn_set *set, int i);
 
-/* Closes device i and removes it (indices above i shift down). */
+/* Closes device i, which is gone, and removes it (indices above i shift down), saying so. */
 void btn_drop(struct btn_set *set, int i);
 
 void btn_close_all(struct btn_set *set);

@@ -1,19 +1,120 @@
 /* isa-debug-exit makes QEMU exit((v << 1) | 1) at once (docs/facts.md: isa-debug-exit); without the device the
- * write does nothing (docs/facts.md: no device, no effect), so the fallback must follow. */
+ * write does nothing (docs/facts.md: no device, no effect), so the fallback must follow. The write
+ * happens only on a machine identified as QEMU (docs/agent.md, "The exit port: only on QEMU"). */
 #include "exitport.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "readfile.h"
 #include "timeutil.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <sys/io.h>
 #endif
+
+/* The signs of QEMU (docs/facts.md: how a guest knows it runs on QEMU) */
+#define XP_DMI_VENDOR "sys/class/dmi/id/sys_vendor"
+#define XP_ACPI_FADT "sys/firmware/acpi/tables/FACP" /* present on every ACPI machine */
+#define XP_FW_CFG "sys/firmware/qemu_fw_cfg"
+/* QEMU's ACPI tables: OEM ID "BOCHS " and OEM table ID "BXPC    " (hw/acpi/aml-build.c) */
+#define XP_QEMU_ACPI_OEM "BOCHS/BXPC"
+#define XP_ACPI_OEM_ID 10 /* offsets in the 36-byte table header: OEM ID (6 bytes) */
+#define XP_ACPI_OEM_TABLE_ID 16 /* then OEM table ID (8 bytes) */
+/* QEMU's TCG; KVM's "KVMKVMKVM" is not taken: Firecracker, cloud-hypervisor and crosvm show it too */
+#define XP_TCG_SIGNATURE "TCGTCGTCGTCG"
+
+static enum exit_port_guard xp_guard = EXIT_PORT_GUARD_QEMU;
+
+void xp_set_guard(enum exit_port_guard guard)
+{
+	xp_guard = guard;
+}
+
+/* n bytes of s without trailing blanks (fixed-width fields are padded with spaces or NULs) */
+static int xp_trimmed(const char *s, int n)
+{
+	n = (int)strnlen(s, (size_t)n);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n;
+}
+
+/* The first line of root/rel without trailing blanks; "" when it cannot be read. */
+static void xp_read_word(const char *root, const char *rel, char *out, size_t len)
+{
+	char path[CONFIG_PATH_MAX + 64], text[64];
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (!rf_has_text(rf_read_text(path, text, sizeof(text))))
+		return;
+	snprintf(out, len, "%.*s", xp_trimmed(text, (int)strcspn(text, "\n")), text);
+}
+
+/* "OEMID/OEMTABLEID" from the FADT's header, blanks trimmed; "" without ACPI. */
+static void xp_read_acpi_oem(const char *root, char *out, size_t len)
+{
+	char path[CONFIG_PATH_MAX + 64], head[64];
+	const char *id = head + XP_ACPI_OEM_ID, *table = head + XP_ACPI_OEM_TABLE_ID;
+	int rc;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", root, XP_ACPI_FADT);
+	rc = rf_read_text(path, head, sizeof(head));
+	if (!rf_has_text(rc) || (rc >= 0 && rc < XP_ACPI_OEM_TABLE_ID + 8))
+		return;
+	snprintf(out, len, "%.*s/%.*s", xp_trimmed(id, 6), id, xp_trimmed(table, 8), table);
+}
+
+void xp_read_machine(const struct xp_ops *ops, struct xp_machine *m)
+{
+	char path[CONFIG_PATH_MAX + 64];
+	struct stat st;
+
+	xp_read_word(ops->root, XP_DMI_VENDOR, m->dmi_vendor, sizeof(m->dmi_vendor));
+	xp_read_acpi_oem(ops->root, m->acpi_oem, sizeof(m->acpi_oem));
+	snprintf(path, sizeof(path), "%s/%s", ops->root, XP_FW_CFG);
+	m->fw_cfg = stat(path, &st) == 0;
+	ops->hypervisor(m->hypervisor);
+}
+
+bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen)
+{
+	if (!strcmp(m->dmi_vendor, "QEMU"))
+		snprintf(why, whylen, "QEMU by its DMI sys_vendor");
+	else if (!strcmp(m->acpi_oem, XP_QEMU_ACPI_OEM))
+		snprintf(why, whylen, "QEMU by its ACPI tables (OEM %s)", XP_QEMU_ACPI_OEM);
+	else if (m->fw_cfg)
+		snprintf(why, whylen, "QEMU by its fw_cfg device");
+	else if (!strcmp(m->hypervisor, XP_TCG_SIGNATURE))
+		snprintf(why, whylen, "QEMU by its CPUID signature %s", XP_TCG_SIGNATURE);
+	else {
+		snprintf(why, whylen, "no sign of QEMU (DMI sys_vendor '%s', ACPI OEM '%s', no fw_cfg, "
+			 "hypervisor '%s')", m->dmi_vendor, m->acpi_oem, m->hypervisor);
+		return false;
+	}
+	return true;
+}
+
+static bool xp_port_allowed(const struct xp_ops *ops, char *why, size_t whylen)
+{
+	struct xp_machine m;
+
+	if (xp_guard == EXIT_PORT_GUARD_OFF) {
+		snprintf(why, whylen, "exit-port-guard = off");
+		return true;
+	}
+	xp_read_machine(ops, &m);
+	return xp_is_qemu(&m, why, whylen);
+}
 
 static const char *xp_fallback_name(enum fallback_action a)
 {
@@ -25,33 +126,57 @@ static void xp_take_fallback(const struct xp_ops *ops, enum fallback_action fall
 	int rc;
 
 	if (fallback == FALLBACK_NONE) {
-		log_msg("fallback is none: staying up");
+		log_important("fallback is none: staying up");
 		return;
 	}
-	log_msg("fallback: %s", xp_fallback_name(fallback));
+	log_important("fallback: %s", xp_fallback_name(fallback));
 	(void)tcdrain(2);
 	rc = ops->fallback(fallback);
 	if (rc < 0)
-		log_msg("fallback %s: %s", xp_fallback_name(fallback), strerror(-rc));
+		log_important("fallback %s: %s", xp_fallback_name(fallback), strerror(-rc));
 }
 
 void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback)
 {
-	int rc = ops->ioperm(port);
+	char why[256];
+	int rc;
 
-	if (rc < 0) {
-		log_msg("ioperm port 0x%x: %s; cannot write the exit value", port, strerror(-rc));
+	if (!xp_port_allowed(ops, why, sizeof(why))) {
+		log_important("not writing port 0x%x: %s; with exit-port-guard = qemu the port is "
+			      "written only on QEMU", port, why);
 		xp_take_fallback(ops, fallback);
 		return;
 	}
-	log_msg("writing 0x%x to port 0x%x (isa-debug-exit)", value, port);
+	rc = ops->ioperm(port);
+	if (rc < 0) {
+		log_important("ioperm port 0x%x: %s; cannot write the exit value", port, strerror(-rc));
+		xp_take_fallback(ops, fallback);
+		return;
+	}
+	log_important("writing 0x%x to port 0x%x (isa-debug-exit; %s)", value, port, why);
 	(void)tcdrain(1);
 	(void)tcdrain(2);
 	ops->outb(value, port);
 	ops->sleep_ms(XP_GRACE_MS);
-	log_msg("still running %d ms after writing port 0x%x: no isa-debug-exit device there?",
-		XP_GRACE_MS, port);
+	log_important("still running %d ms after writing port 0x%x: no isa-debug-exit device there?",
+		      XP_GRACE_MS, port);
 	xp_take_fallback(ops, fallback);
+}
+
+static void xp_system_hypervisor(char sig[13])
+{
+	sig[0] = '\0';
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31))) /* bit 31: a hypervisor */
+		return;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+#endif
 }
 
 static int xp_system_ioperm(unsigned port)
@@ -88,5 +213,5 @@ static void xp_system_sleep(long ms)
 }
 
 const struct xp_ops xp_system_ops = {
-	xp_system_ioperm, xp_system_outb, xp_system_sleep, xp_system_fallback,
+	"", xp_system_hypervisor, xp_system_ioperm, xp_system_outb, xp_system_sleep, xp_system_fallback,
 };

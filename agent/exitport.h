@@ -1,13 +1,21 @@
-/* Leaving QEMU: write the exit value to isa-debug-exit, and fall back if we are still alive. */
+/* Leaving QEMU: write the exit value to isa-debug-exit, and fall back if we are still alive.
+ * The port is written only on a machine identified as QEMU (or with exit-port-guard = off):
+ * on real hardware the same I/O range can belong to the chipset (GPIO blocks often sit at
+ * 0x500), and the agent is packaged for machines that are not VMs. */
 #ifndef SOFTOFF_AGENT_EXITPORT_H
 #define SOFTOFF_AGENT_EXITPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 
 #define XP_GRACE_MS 1000 /* how long the write gets to end the process */
 
 struct xp_ops {
-	int (*ioperm)(unsigned port); /* 0 or -errno */
+	const char *root; /* prefix of the sys/ paths that identify the machine: "" (the system) */
+	void (*hypervisor)(char sig[13]); /* CPUID 0x40000000 signature, "" without a hypervisor */
+	int (*ioperm)(unsigned port);      /* 0 or -errno */
 	void (*outb)(unsigned value, unsigned port);
 	void (*sleep_ms)(long ms);
 	int (*fallback)(enum fallback_action action); /* 0 or -errno; returns only if it failed */
@@ -15,8 +23,25 @@ struct xp_ops {
 
 extern const struct xp_ops xp_system_ops;
 
-/* Flushes the console, writes value to port, waits, then takes the fallback.
- * Returns only when the machine is still running (fallback none, or it failed). */
+/* What a machine says about itself: the signs of QEMU the agent looks for. */
+struct xp_machine {
+	char dmi_vendor[32]; /* sys/class/dmi/id/sys_vendor ("QEMU" on pc and q35); "" if none */
+	char acpi_oem[16];   /* FACP header's OEM ID/OEM table ID ("BOCHS/BXPC"); "" if none */
+	bool fw_cfg;         /* sys/firmware/qemu_fw_cfg exists (only with the qemu_fw_cfg module) */
+	char hypervisor[13]; /* CPUID hypervisor signature: "TCGTCGTCGTCG", "KVMKVMKVM", ... */
+};
+
+/* Reads the signs under ops->root and from ops->hypervisor. */
+void xp_read_machine(const struct xp_ops *ops, struct xp_machine *m);
+
+/* Whether m is QEMU. why gets the sign that says so, or what was seen instead. */
+bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen);
+
+/* Until called, the guard is EXIT_PORT_GUARD_QEMU. main() passes the config's value. */
+void xp_set_guard(enum exit_port_guard guard);
+
+/* Flushes the console, writes value to port (if the guard allows it), waits, then takes the
+ * fallback. Returns only when the machine is still running (fallback none, or it failed). */
 void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback);
 
 #endif

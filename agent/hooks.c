@@ -58,7 +58,7 @@ static void hook_add(struct hook_list *list, const char *dir, const char *name)
 	char *slot = list->path[list->count];
 
 	if (list->count == HOOK_MAX) {
-		log_msg("hooks: more than %d entries; ignoring '%s'", HOOK_MAX, name);
+		log_important("hooks: more than %d entries; ignoring '%s'", HOOK_MAX, name);
 		return;
 	}
 	if (snprintf(slot, CONFIG_PATH_MAX, "%s%s%s", dir, *dir ? "/" : "", name) < CONFIG_PATH_MAX)
@@ -74,7 +74,7 @@ static void hook_collect_dir(const char *dir, struct hook_list *list)
 	DIR *d = opendir(dir);
 
 	if (!d) {
-		log_msg("read hook directory '%s': %s", dir, strerror(errno));
+		log_important("read hook directory '%s': %s", dir, strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) && n < HOOK_MAX)
@@ -110,21 +110,21 @@ int hook_check(const char *path, uid_t owner)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		log_msg("skipping hook '%s': %s", path, strerror(errno));
+		log_important("skipping hook '%s': %s", path, strerror(errno));
 		return -ENOEXEC;
 	}
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
-		log_msg("skipping hook '%s': not an executable file", path);
+		log_important("skipping hook '%s': not an executable file", path);
 		return -ENOEXEC;
 	}
 	if (st.st_mode & 022) {
-		log_msg("refusing hook '%s': writable by group or others (mode %04o); "
-			"that would let them run code as root at power-off", path, st.st_mode & 07777);
+		log_important("refusing hook '%s': writable by group or others (mode %04o); "
+			      "that would let them run code as root at power-off", path, st.st_mode & 07777);
 		return -EACCES;
 	}
 	if (st.st_uid != owner) {
-		log_msg("refusing hook '%s': owned by uid %u, not %s", path, (unsigned)st.st_uid,
-			owner == 0 ? "root" : "the agent's user");
+		log_important("refusing hook '%s': owned by uid %u, not %s", path, (unsigned)st.st_uid,
+			      owner == 0 ? "root" : "the agent's user");
 		return -EACCES;
 	}
 	return 0;
@@ -187,12 +187,12 @@ static int hook_pump(struct hook_watch *w)
 static bool hook_enforce(struct hook_watch *w, struct hook_result *res, long long end_ms, long long now)
 {
 	if (!res->timed_out && now >= end_ms) {
-		log_msg("hook %s: time is up; sending SIGTERM to process group %d", w->name, (int)res->pid);
+		log_important("hook %s: time is up; sending SIGTERM to process group %d", w->name, (int)res->pid);
 		(void)kill(-res->pid, SIGTERM);
 		res->timed_out = true;
 	}
 	if (res->timed_out && !res->killed && now >= end_ms + HOOK_KILL_AFTER_MS) {
-		log_msg("hook %s: still running 1 s after SIGTERM; sending SIGKILL", w->name);
+		log_important("hook %s: still running 1 s after SIGTERM; sending SIGKILL", w->name);
 		(void)kill(-res->pid, SIGKILL);
 		res->killed = true;
 	}
@@ -216,7 +216,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 		if (res->reaped && (w->fd < 0 || now >= w->drain_end))
 			break;
 		if (!res->reaped && hook_enforce(w, res, end_ms, now)) {
-			log_msg("hook %s: did not die after SIGKILL; going on without it", w->name);
+			log_important("hook %s: did not die after SIGKILL; going on without it", w->name);
 			break;
 		}
 		if (w->fd < 0) {
@@ -262,9 +262,9 @@ static void hook_report(const char *path, const struct hook_result *res)
 	if (!res->reaped)
 		return;
 	if (WIFSIGNALED(res->status))
-		log_msg("hook %s: killed by signal %d", name, WTERMSIG(res->status));
+		log_important("hook %s: killed by signal %d", name, WTERMSIG(res->status));
 	else if (WEXITSTATUS(res->status) != 0)
-		log_msg("hook %s: failed with exit status %d", name, WEXITSTATUS(res->status));
+		log_important("hook %s: failed with exit status %d", name, WEXITSTATUS(res->status));
 }
 
 void hook_run_all(const struct agent_config *cfg, const struct hook_env *env)
@@ -281,14 +281,14 @@ void hook_run_all(const struct agent_config *cfg, const struct hook_env *env)
 		if (hook_check(list.path[i], cfg->hook_owner) < 0)
 			continue;
 		if (now >= deadline) {
-			log_msg("hooks: deadline of %d ms passed; skipping '%s' and %d more", cfg->deadline_ms,
-				list.path[i], list.count - i - 1);
+			log_important("hooks: deadline of %d ms passed; skipping '%s' and %d more", cfg->deadline_ms,
+				      list.path[i], list.count - i - 1);
 			return;
 		}
 		log_msg("running hook %s", list.path[i]);
 		rc = hook_run(list.path[i], env, end < deadline ? end : deadline, &res);
 		if (rc < 0)
-			log_msg("start hook '%s': %s", list.path[i], strerror(-rc));
+			log_important("start hook '%s': %s", list.path[i], strerror(-rc));
 		hook_report(list.path[i], &res);
 	}
 }

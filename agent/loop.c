@@ -31,7 +31,7 @@ static void loop_fork_sequence(struct loop *l, const struct seq_request *rq)
 	pid_t pid = fork();
 
 	if (pid < 0) {
-		log_msg("fork shutdown sequence: %s; running it in the main process", strerror(errno));
+		log_important("fork shutdown sequence: %s; running it in the main process", strerror(errno));
 		seq_run(l->cfg, rq);
 		return;
 	}
@@ -103,7 +103,7 @@ int loop_start_payload(struct loop *l, char *const argv[])
 	if (err)
 		l->payload = 0;
 	else
-		log_msg("started payload %s (pid %d)", argv[0], (int)l->payload);
+		log_important("started payload %s (pid %d)", argv[0], (int)l->payload);
 	return -err;
 }
 
@@ -115,16 +115,16 @@ void loop_trigger(struct loop *l, const char *event, const char *device, unsigne
 	if (!l->latched) {
 		l->latched = true;
 		l->exit_value = exit_value;
-		log_msg("shutting down (%s%s%s)", event, *device ? " on " : "", device);
+		log_important("shutting down (%s%s%s)", event, *device ? " on " : "", device);
 		l->start(l, &rq);
 		return;
 	}
 	if (l->cfg->repeat == REPEAT_IGNORE) {
-		log_msg("%s%s%s during shutdown: ignored (repeat = ignore)", event,
-			*device ? " on " : "", device);
+		log_important("%s%s%s during shutdown: ignored (repeat = ignore)", event,
+			      *device ? " on " : "", device);
 		return;
 	}
-	log_msg("%s during shutdown: leaving now (repeat = force)", event);
+	log_important("%s during shutdown: leaving now (repeat = force)", event);
 	if (l->sequencer > 0)
 		(void)kill(l->sequencer, SIGKILL);
 	l->leave_now(l, l->exit_value);
@@ -144,13 +144,13 @@ void loop_on_button(struct loop *l, int i)
 static void loop_stop_daemon(struct loop *l, int signo)
 {
 	if (l->payload > 0) {
-		log_msg("signal %d: passing it to the payload (pid %d)", signo, (int)l->payload);
+		log_important("signal %d: passing it to the payload (pid %d)", signo, (int)l->payload);
 		(void)kill(l->payload, signo);
 	} else if (l->is_pid1) {
-		log_msg("signal %d: ignored, PID 1 cannot exit (use SIGPWR or the button to power off)",
-			signo);
+		log_important("signal %d: ignored, PID 1 cannot exit (use SIGPWR or the button to power off)",
+			      signo);
 	} else {
-		log_msg("signal %d: stopping, without powering off", signo);
+		log_important("signal %d: stopping, without powering off", signo);
 		l->stop = true;
 	}
 }
@@ -173,7 +173,7 @@ static int loop_payload_value(int status)
 static void loop_sequence_ended(struct loop *l, int status)
 {
 	l->sequencer = 0;
-	log_msg("shutdown sequence ended (status %d) and the machine is still running", status);
+	log_important("shutdown sequence ended (status %d) and the machine is still running", status);
 	if (l->is_pid1)
 		return;
 	l->stop = true;
@@ -193,8 +193,8 @@ static void loop_reap(struct loop *l)
 		if (pid == l->payload) {
 			l->payload = 0;
 			l->payload_status = status;
-			log_msg("payload ended (%s %d)", WIFSIGNALED(status) ? "signal" : "status",
-				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			log_important("payload ended (%s %d)", WIFSIGNALED(status) ? "signal" : "status",
+				      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			if (!l->latched) /* else a shutdown already runs: it decides the value */
 				loop_trigger(l, "command", "", (unsigned)loop_payload_value(status), false);
 		} else if (pid == l->sequencer) {
@@ -246,7 +246,7 @@ int loop_run(struct loop *l)
 	int rc = btn_start(&l->buttons);
 
 	if (rc < 0)
-		log_msg("watch input devices: %s", strerror(-rc));
+		log_important("watch input devices: %s", strerror(-rc));
 	while (!l->stop)
 		loop_poll_once(l);
 	return l->exit_code;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exitport.h"
 #include "log.h"
 #include "loop.h"
 #include "sequence.h"
@@ -34,9 +35,11 @@ static void usage(int fd)
 		"       softoff-agent [--config FILE] run -- CMD [ARG...]       run CMD, then exit QEMU with its status\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
-		"processes, sync, unmount, write exit-value to the isa-debug-exit port; if still alive 1 s\n"
-		"later, take the fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
-		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments):\n");
+		"processes, sync, unmount, write exit-value to the isa-debug-exit port (only on a machine\n"
+		"identified as QEMU, see exit-port-guard); if still alive 1 s later, or not QEMU, take the\n"
+		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
+		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments; as root it must be\n"
+		"owned by root and not writable by group or others):\n");
 	config_print_keys(fd);
 	dprintf(fd,
 		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown);\n"
@@ -111,7 +114,7 @@ static int run_poweroff(const struct agent_config *cfg)
 	sigaddset(&set, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
-	log_msg("shutting down (command)");
+	log_important("shutting down (command)");
 	seq_run(cfg, &rq);
 	return cfg->fallback == FALLBACK_NONE ? 0 : EXIT_RUNTIME;
 }
@@ -122,13 +125,13 @@ static int run_loop(const struct agent_config *cfg, char **payload)
 	int rc = loop_init(&l, cfg, NULL, NULL);
 
 	if (rc < 0) {
-		log_msg("set up signals: %s", strerror(-rc));
+		log_important("set up signals: %s", strerror(-rc));
 		return EXIT_RUNTIME;
 	}
 	if (payload) {
 		rc = loop_start_payload(&l, payload);
 		if (rc < 0) {
-			log_msg("start payload '%s': %s", payload[0], strerror(-rc));
+			log_important("start payload '%s': %s", payload[0], strerror(-rc));
 			loop_trigger(&l, "command", "", SOFTOFF_EXIT_AGENT_FAILURE, false);
 		}
 	}
@@ -155,7 +158,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_open(cfg.log);
-	log_msg("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
+	xp_set_guard(cfg.exit_port_guard);
+	log_important("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
 	return run_loop(&cfg, args.mode == MODE_RUN ? args.payload : NULL);

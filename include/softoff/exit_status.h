@@ -9,7 +9,9 @@
  *   0x32          101           the payload was killed by a signal
  *   0x33          103           the agent itself failed (could not start the payload, ...)
  *   0x40 + s      129 + 2s      the payload exited with status s (0..62); 63 means "63 or more"
- *   (none)        0             QEMU ended another way: fallback power-off, host signal, quit
+ *   (none)        0             QEMU ended another way: fallback power-off (no isa-debug-exit
+ *                               device, or a machine the agent did not identify as QEMU),
+ *                               host signal, quit
  *   (none)        1             QEMU's own error exit (ambiguous: also v = 0 or v = 0x80)
  */
 #ifndef SOFTOFF_EXIT_STATUS_H

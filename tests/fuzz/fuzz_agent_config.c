@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../agent/config.h"
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0) {
 		fd = memfd_create("agent.conf", 0);
-		if (fd < 0)
+		if (fd < 0 || fchmod(fd, 0600) < 0) /* a memfd is 0777: refused when run as root */
 			abort();
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		log_use_fd(open("/dev/null", O_WRONLY));

@@ -1,10 +1,12 @@
-/* Config parsing: defaults, every key, and every error kind reported as FILE:LINE: reason. */
+/* Config parsing: defaults, every key, and every error kind reported as FILE:LINE: reason; as
+ * root, a config file that someone other than root may write is refused. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sys/wait.h>
 
 #include "../../agent/config.h"
 #include "test_agent_util.h"
@@ -26,6 +28,7 @@ static void test_missing_default_file_means_defaults(void **state)
 	assert_int_equal(c.exit_value, 0x31);
 	assert_int_equal(c.fallback, FALLBACK_POWEROFF);
 	assert_int_equal(c.repeat, REPEAT_IGNORE);
+	assert_int_equal(c.exit_port_guard, EXIT_PORT_GUARD_QEMU);
 	assert_true(c.kill_processes && c.unmount);
 }
 
@@ -51,7 +54,8 @@ static void test_every_key_parsed(void **state)
 		 "# comment\n\n  buttons = /dev/input/event1 /dev/input/event7   # two\n"
 		 "hooks = /etc/h.d /etc/acpi/PWRF/00000080\nhook-timeout = 0.5\ndeadline = 2.25s\n"
 		 "kill-processes = no\nkill-timeout = 0\nunmount = off\nunmount-timeout = 1\n"
-		 "exit-port = 0xf4\nexit-value = 17\nfallback = halt\nrepeat = force\nlog = both\n",
+		 "exit-port = 0xf4\nexit-value = 17\nfallback = halt\nrepeat = force\nlog = both\n"
+		 "exit-port-guard = off\n",
 		 0644);
 	config_defaults(&c);
 	assert_int_equal(config_load(&c, tu_path("a.conf"), true, err, sizeof(err)), 0);
@@ -71,6 +75,7 @@ static void test_every_key_parsed(void **state)
 	assert_int_equal(c.fallback, FALLBACK_HALT);
 	assert_int_equal(c.repeat, REPEAT_FORCE);
 	assert_int_equal(c.log, LOG_TARGET_BOTH);
+	assert_int_equal(c.exit_port_guard, EXIT_PORT_GUARD_OFF);
 }
 
 static void test_buttons_any_and_hooks_none(void **state)
@@ -176,6 +181,72 @@ static void test_fixture_config_is_valid(void **state)
 	assert_int_equal(c.exit_value, 0x31);
 }
 
+static int load(const char *name, char *err, size_t errlen)
+{
+	struct agent_config c;
+
+	config_defaults(&c);
+	return config_load(&c, tu_path(name), true, err, errlen);
+}
+
+static void test_exit_port_guard_values(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	tu_write("g.conf", "exit-port-guard = qemu\n", 0644);
+	assert_int_equal(load("g.conf", err, sizeof(err)), 0);
+	tu_write("g.conf", "exit-port-guard = maybe\n", 0644);
+	assert_int_equal(load("g.conf", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "g.conf:1: bad value 'maybe': expected qemu or off"));
+}
+
+/* The unit tests run as root (as CI does); the checks apply only then. */
+static void test_root_refuses_writable_or_foreign_config(void **state)
+{
+	char err[512] = "";
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	tu_write("ok.conf", "exit-value = 0x31\n", 0644);
+	assert_int_equal(load("ok.conf", err, sizeof(err)), 0);
+	tu_write("ok.conf", "exit-value = 0x31\n", 0600);
+	assert_int_equal(load("ok.conf", err, sizeof(err)), 0);
+	tu_write("world.conf", "exit-value = 0x31\n", 0666);
+	assert_int_equal(load("world.conf", err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "world.conf': writable by group or others (mode 0666); "
+				    "that would let anyone choose what the agent does as root at power-off"));
+	tu_write("group.conf", "exit-value = 0x31\n", 0664);
+	assert_int_equal(load("group.conf", err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "refusing config '"));
+	tu_write("user.conf", "exit-value = 0x31\n", 0644);
+	assert_int_equal(chown(tu_path("user.conf"), 1000, 0), 0);
+	assert_int_equal(load("user.conf", err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "user.conf': owned by uid 1000, not root"));
+}
+
+/* Not root: the agent cannot write ports or act as root, and its own files are fine. */
+static void test_non_root_accepts_its_own_config(void **state)
+{
+	char err[512] = "";
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	tu_write("mine.conf", "exit-value = 0x31\n", 0666);
+	assert_int_equal(chown(tu_path("mine.conf"), 65534, 65534), 0);
+	assert_int_equal(chmod(tu_dir, 0755), 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(setgid(65534) == 0 && setuid(65534) == 0 ? -load("mine.conf", err, sizeof(err)) : 99);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +258,9 @@ int main(void)
 		TU_TEST(test_overlong_line_rejected),
 		TU_TEST(test_nul_byte_rejected_and_value_kept),
 		TU_TEST(test_fixture_config_is_valid),
+		TU_TEST(test_exit_port_guard_values),
+		TU_TEST(test_root_refuses_writable_or_foreign_config),
+		TU_TEST(test_non_root_accepts_its_own_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -280,6 +280,17 @@ static void test_syn_dropped_recovered(void **state)
 	assert_int_equal(btn_read(&lp.buttons, 0), 1);
 }
 
+/* A button that vanishes is dropped with a line, so the console shows the host has none left. */
+static void test_vanished_button_is_reported(void **state)
+{
+	(void)state;
+	armed_button();
+	btn_drop(&lp.buttons, 0);
+	assert_int_equal(lp.buttons.count, 0);
+	assert_non_null(strstr(tu_log(), "removed "));
+	assert_non_null(strstr(tu_log(), "/input/event1 (the device is gone); 0 power buttons left"));
+}
+
 static void test_signals_trigger_shutdown(void **state)
 {
 	(void)state;
@@ -321,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_and_autorepeat_are_not_presses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_dropped_with_key_held_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_dropped_recovered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_button_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signals_trigger_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigterm_stops_daemon_without_poweroff, setup, teardown),
 	};

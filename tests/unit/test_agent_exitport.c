@@ -1,5 +1,7 @@
-/* Leaving QEMU: the port write, the fallback when the write does not end the process, and the
- * immediate fallback when ioperm fails. The system calls are fakes that record. */
+/* Leaving QEMU: the port write, the fallback when the write does not end the process, the
+ * immediate fallback when ioperm fails, and the guard: the port is written only on a machine
+ * identified as QEMU (fake sysfs trees of q35, pc, microvm and a laptop) unless
+ * exit-port-guard = off. The system calls are fakes that record. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 static char calls[512];
 static int ioperm_result;
+static const char *fake_signature; /* the CPUID hypervisor signature the fake reports */
 
 static void record(const char *fmt, unsigned a, unsigned b)
 {
@@ -43,7 +46,74 @@ static int fake_fallback(enum fallback_action a)
 	return -EPERM;
 }
 
-static const struct xp_ops ops = { fake_ioperm, fake_outb, fake_sleep, fake_fallback };
+static void fake_hypervisor(char sig[13])
+{
+	snprintf(sig, 13, "%s", fake_signature);
+}
+
+static struct xp_ops ops = { NULL, fake_hypervisor, fake_ioperm, fake_outb, fake_sleep, fake_fallback };
+
+/* root/rel with its directories; text may hold NUL bytes (len given). */
+static void put(const char *rel, const char *text, size_t len)
+{
+	char cmd[700];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", tu_path(rel));
+	assert_int_equal(system(cmd), 0);
+	f = fopen(tu_path(rel), "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* An ACPI table header as the kernel exposes it: signature, length, revision, checksum, OEM ID
+ * (6 bytes), OEM table ID (8 bytes), ... */
+static void put_fadt(const char *oem_id, const char *oem_table_id)
+{
+	char head[36];
+
+	memset(head, 0, sizeof(head));
+	memcpy(head, "FACP", 4);
+	head[4] = (char)244;
+	memcpy(head + 10, oem_id, 6);
+	memcpy(head + 16, oem_table_id, 8);
+	put("sys/firmware/acpi/tables/FACP", head, sizeof(head));
+}
+
+static void put_dmi(const char *vendor, const char *product)
+{
+	char text[128];
+
+	snprintf(text, sizeof(text), "%s\n", vendor);
+	put("sys/class/dmi/id/sys_vendor", text, strlen(text));
+	snprintf(text, sizeof(text), "%s\n", product);
+	put("sys/class/dmi/id/product_name", text, strlen(text));
+}
+
+/* What the guests show (seen in Debian's cloud kernel under QEMU 7.2, TCG). */
+static void tree_q35(void)
+{
+	put_dmi("QEMU", "Standard PC (Q35 + ICH9, 2009)");
+	put_fadt("BOCHS ", "BXPC    ");
+}
+
+static void tree_pc(void)
+{
+	put_dmi("QEMU", "Standard PC (i440FX + PIIX, 1996)");
+	put_fadt("BOCHS ", "BXPC    ");
+}
+
+static void tree_microvm(void) /* no SMBIOS, so no DMI; the ACPI tables are QEMU's */
+{
+	put_fadt("BOCHS ", "BXPC    ");
+}
+
+static void tree_laptop(void)
+{
+	put_dmi("LENOVO", "20XW0055GE");
+	put_fadt("LENOVO", "CB-01   ");
+}
 
 static int setup(void **state)
 {
@@ -51,6 +121,10 @@ static int setup(void **state)
 	tu_setup_dir();
 	calls[0] = '\0';
 	ioperm_result = 0;
+	ops.root = tu_dir;
+	fake_signature = "";
+	xp_set_guard(EXIT_PORT_GUARD_QEMU);
+	tree_q35();
 	return 0;
 }
 
@@ -88,6 +162,106 @@ static void test_ioperm_failure_falls_back_at_once(void **state)
 	assert_non_null(strstr(tu_log(), "ioperm port 0x501: Operation not permitted"));
 }
 
+static void assert_writes(void)
+{
+	calls[0] = '\0';
+	xp_leave(&ops, 0x31, 0x501, FALLBACK_POWEROFF);
+	assert_string_equal(calls, "ioperm(0x501) outb(0x31,0x501) sleep(1000) fallback(0) ");
+}
+
+static void assert_does_not_write(void)
+{
+	calls[0] = '\0';
+	xp_leave(&ops, 0x31, 0x501, FALLBACK_POWEROFF);
+	assert_string_equal(calls, "fallback(0) ");
+	assert_non_null(strstr(tu_log(), "not writing port 0x501: no sign of QEMU"));
+}
+
+static void test_reads_q35_signs(void **state)
+{
+	struct xp_machine m;
+
+	(void)state;
+	fake_signature = "TCGTCGTCGTCG";
+	xp_read_machine(&ops, &m);
+	assert_string_equal(m.dmi_vendor, "QEMU");
+	assert_string_equal(m.acpi_oem, "BOCHS/BXPC");
+	assert_false(m.fw_cfg);
+	assert_string_equal(m.hypervisor, "TCGTCGTCGTCG");
+}
+
+static void test_q35_writes(void **state)
+{
+	(void)state;
+	assert_writes();
+	assert_non_null(strstr(tu_log(), "(isa-debug-exit; QEMU by its DMI sys_vendor)"));
+}
+
+static void test_pc_writes(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	tree_pc();
+	assert_writes();
+}
+
+static void test_microvm_writes_by_acpi_tables(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	tree_microvm();
+	fake_signature = "KVMKVMKVM";
+	assert_writes();
+	assert_non_null(strstr(tu_log(), "QEMU by its ACPI tables (OEM BOCHS/BXPC)"));
+}
+
+static void test_laptop_falls_back_at_once(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	tree_laptop();
+	assert_does_not_write();
+	assert_non_null(strstr(tu_log(), "DMI sys_vendor 'LENOVO', ACPI OEM 'LENOVO/CB-01'"));
+	assert_non_null(strstr(tu_log(), "fallback: poweroff"));
+}
+
+static void test_no_sysfs_falls_back(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	assert_does_not_write();
+}
+
+/* KVM's signature alone: another VMM (Firecracker, cloud-hypervisor) could be running us. */
+static void test_kvm_signature_alone_is_not_qemu(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	fake_signature = "KVMKVMKVM";
+	assert_does_not_write();
+}
+
+static void test_tcg_signature_or_fw_cfg_is_qemu(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	fake_signature = "TCGTCGTCGTCG";
+	assert_writes();
+	fake_signature = "";
+	put("sys/firmware/qemu_fw_cfg/rev", "3\n", 2);
+	assert_writes();
+}
+
+static void test_guard_off_writes_anywhere(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	tree_laptop();
+	xp_set_guard(EXIT_PORT_GUARD_OFF);
+	assert_writes();
+	assert_non_null(strstr(tu_log(), "(isa-debug-exit; exit-port-guard = off)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +269,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_halt_fallback_and_other_port, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_fallback_none_stays_up, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_ioperm_failure_falls_back_at_once, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_reads_q35_signs, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_q35_writes, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_pc_writes, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_microvm_writes_by_acpi_tables, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_laptop_falls_back_at_once, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_no_sysfs_falls_back, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_kvm_signature_alone_is_not_qemu, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_tcg_signature_or_fw_cfg_is_qemu, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_guard_off_writes_anywhere, setup, tu_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
