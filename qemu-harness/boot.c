@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "log.h"
+#include "qemuargs.h"
 #include "sigwatch.h"
 
 #define BOOT_FIXED_ARGS 24 /* our own options before the disks and EXTRA-QEMU-ARGs */
@@ -67,12 +69,16 @@ static const char boot_help[] =
 	"-device " BOOT_DEBUG_EXIT " -kernel -initrd -append, virtio disks, the\n"
 	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n"
 	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n"
+	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n"
+	"the guest's SHUTDOWN (guest-shutdown) and its status judged as 0.\n"
 	"\n"
 	"Exit status:\n"
 	"  0      pass: QEMU exited with the expected status\n"
 	"  1      mismatch: the guest ended with another status (the summary says which)\n"
-	"  2      usage error, or --kernel/--initrd/--disk cannot be read (QEMU not started)\n"
-	"  3      timeout: no exit within --timeout (the console's last lines are printed)\n"
+	"  2      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read\n"
+	"         (QEMU not started)\n"
+	"  3      timeout: no exit within --timeout (the console's last lines are printed;\n"
+	"         without a ready line, the likely causes)\n"
 	"  4      the guest kernel panicked or the guest reset (panic=-1 + -no-reboot)\n"
 	"  5      QEMU failed to start, or its QMP monitor failed\n"
 	"  6      QEMU was killed by a signal softoff-qemu did not send\n"
@@ -308,6 +314,7 @@ void boot_options_free(struct boot_options *o)
 
 int boot_parse_options(struct boot_options *o, int argc, char **argv)
 {
+	const struct qemuargs_refusal *refusal;
 	int r = 0;
 	int opt;
 
@@ -333,6 +340,12 @@ int boot_parse_options(struct boot_options *o, int argc, char **argv)
 		goto fail;
 	}
 	o->extra = argv + optind;
+	refusal = qemuargs_refused(o->extra);
+	if (refusal) {
+		r = cli_usage_error("boot", "cannot run QEMU with '%s': %s", refusal->option,
+				    refusal->why);
+		goto fail;
+	}
 	if (o->expect_payload && !o->press_given)
 		o->press = BOOT_PRESS_NEVER;
 	if (o->verbose)
@@ -423,7 +436,7 @@ static void boot_free_argv(struct boot_argv *a)
 
 struct boot_verdict {
 	int status;
-	char text[384];
+	char text[1024];
 	bool show_console, show_output;
 };
 
@@ -478,19 +491,90 @@ static void boot_verdict_crash(const struct session *s, const struct boot_result
 			 r->shutdown_reason);
 }
 
+/* Whether the kernel command line has word, or (word ending in '=') a word starting so. */
+static bool boot_append_has(const char *append, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = append; (p = strstr(p, word)); p += n) {
+		bool starts = p == append || p[-1] == ' ';
+		bool ends = word[n - 1] == '=' || p[n] == '\0' || p[n] == ' ';
+
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
+/* Appends one cause to the "; "-separated list in buf. */
+static void boot_hint(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void boot_hint(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len > 0)
+		snprintf(buf + len, size - len, "; ");
+	len = strlen(buf);
+	va_start(ap, fmt);
+	(void)vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* What the console shows about the ready line that did not come. */
+static void boot_console_hints(const struct boot_options *o, const struct console *con,
+			       char *buf, size_t size)
+{
+	bool quiet = boot_append_has(o->append, "quiet") || boot_append_has(o->append, "loglevel=");
+
+	if (con->last_output_ms < 0) {
+		boot_hint(buf, size, "no console output at all: the kernel writes to no port "
+			  "softoff-qemu reads (wrong console= for this machine, or an extra -serial "
+			  "took ttyS0), or it did not start");
+	} else if (o->ready_text) {
+		return;
+	} else if (!con->agent_line[0] && quiet) {
+		boot_hint(buf, size, "'quiet'/'loglevel=' in --append hide kmsg lines at notice "
+			  "level, where older agents log their armed line");
+	} else if (!con->agent_line[0]) {
+		boot_hint(buf, size, "kernel output but no softoff-agent line: no agent in the "
+			  "image, or /init did not start it");
+	} else if (strstr(con->agent_line, "waiting for a power button")) {
+		boot_hint(buf, size, "the agent found no power button: the evdev/button modules "
+			  "are missing or not for this kernel, or there is no ACPI");
+	}
+}
+
+void boot_ready_hints(const struct boot_options *o, const struct console *con, char *buf,
+		      size_t size)
+{
+	buf[0] = '\0';
+	boot_console_hints(o, con, buf, size);
+	if (boot_append_has(o->append, "acpi=off"))
+		boot_hint(buf, size, "acpi=off in --append: no ACPI, so no power button");
+	if (con->agent_line[0] && !o->ready_text)
+		boot_hint(buf, size, "the agent's last line: '%s'", con->agent_line);
+}
+
 static void boot_verdict_timeout(const struct boot_options *o, const struct session *s,
 				 const struct boot_result *r, struct boot_verdict *v)
 {
+	char hints[512];
+
 	v->status = CLI_BOOT_TIMEOUT;
 	v->show_console = true;
 	if (r->press_ms >= 0)
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not power "
 			 "off after %d press%s", o->timeout_ms / 1000.0, r->presses,
 			 r->presses == 1 ? "" : "es");
-	else if (o->press == BOOT_PRESS_ARMED && s->console.ready_ms < 0)
+	else if (o->press == BOOT_PRESS_ARMED && s->console.ready_ms < 0) {
+		boot_ready_hints(o, &s->console, hints, sizeof(hints));
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: no '%.100s' line on the "
-			 "console", o->timeout_ms / 1000.0,
-			 o->ready_text ? o->ready_text : CONSOLE_ARMED_PREFIX);
+			 "console%s%s", o->timeout_ms / 1000.0,
+			 o->ready_text ? o->ready_text : CONSOLE_ARMED_PREFIX,
+			 hints[0] ? "; likely: " : "", hints);
+	}
 	else
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not exit",
 			 o->timeout_ms / 1000.0);

@@ -72,6 +72,11 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 int boot_parse_options(struct boot_options *o, int argc, char **argv);
 void boot_options_free(struct boot_options *o);
 
+/* Why the ready line may not have come, from --append and what the console showed: causes
+ * joined by "; " in buf ("" when nothing points anywhere). */
+void boot_ready_hints(const struct boot_options *o, const struct console *con, char *buf,
+		      size_t size);
+
 int boot_main(int argc, char **argv);
 
 #endif

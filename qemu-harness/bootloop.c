@@ -64,6 +64,10 @@ static void boot_on_event(struct boot_loop *l, const json_t *ev)
 		snprintf(l->r->shutdown_reason, sizeof(l->r->shutdown_reason), "%s",
 			 reason ? reason : "unknown");
 		l->next_press_ms = -1;
+		/* -no-shutdown or -action shutdown=pause keep QEMU after the guest's power-off;
+		 * without them it would exit 0 now: end it, and judge that 0 */
+		if (reason && strcmp(reason, "guest-shutdown") == 0)
+			boot_stop_qemu(l);
 	} else if (strcmp(name, "GUEST_PANICKED") == 0) {
 		l->r->guest_panicked = true;
 	} else if (strcmp(name, "POWERDOWN") == 0 && l->r->poweroff_event_ms < 0) {

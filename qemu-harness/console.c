@@ -66,6 +66,8 @@ static void console_on_line(struct console *con)
 		con->ready_ms = clock_now_ms();
 		console_copy(con->ready_line, sizeof(con->ready_line), text);
 	}
+	if (strncmp(text, CONSOLE_AGENT_PREFIX, strlen(CONSOLE_AGENT_PREFIX)) == 0)
+		console_copy(con->agent_line, sizeof(con->agent_line), text);
 	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
 		console_copy(con->panic_line, sizeof(con->panic_line), text);
 	con->line_len = 0;

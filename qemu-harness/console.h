@@ -11,7 +11,8 @@
 
 #include "tail.h"
 
-#define CONSOLE_ARMED_PREFIX "softoff-agent: armed"
+#define CONSOLE_AGENT_PREFIX "softoff-agent:"
+#define CONSOLE_ARMED_PREFIX CONSOLE_AGENT_PREFIX " armed"
 #define CONSOLE_MAX_LINE 1024 /* longer lines are matched on their first 1 KiB */
 
 struct console {
@@ -27,6 +28,7 @@ struct console {
 	int64_t last_output_ms; /* when any byte last came, or -1 */
 	char panic_line[160]; /* the first "Kernel panic" line, or "" */
 	char ready_line[160];
+	char agent_line[160];  /* the last line from softoff-agent, or "": what it said last */
 	bool eof;
 };
 

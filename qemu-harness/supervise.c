@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "notify.h"
+#include "qemuargs.h"
 #include "session.h"
 #include "sigwatch.h"
 #include "supervise.h"
@@ -50,6 +51,7 @@ struct run_state {
 	int64_t next_press_ms, grace_end_ms, kill_at_ms, qmp_deadline_ms;
 	bool shutdown_seen, ready_sent, qmp_broken;
 	bool host_signal; /* SHUTDOWN reason host-signal: QEMU pulled the plug itself */
+	bool guest_poweroff; /* SHUTDOWN reason guest-shutdown: the guest powered off (S5) */
 	unsigned status_query;
 	bool status_query_sent;
 };
@@ -81,10 +83,16 @@ static const char run_help[] =
 	"reads stdin: QEMU keeps your stdin, stdout and stderr. If softoff-qemu's parent dies it\n"
 	"gets SIGTERM (unless it is PID 1); if softoff-qemu dies, QEMU gets SIGKILL.\n"
 	"\n"
+	"When the guest powers off (SHUTDOWN reason guest-shutdown) QEMU is ended with quit,\n"
+	"since -no-shutdown or -action shutdown=pause would keep it. Refused: -daemonize (QEMU\n"
+	"would detach from softoff-qemu). Fine: -runas, -chroot, -pidfile, -S, your own -qmp or\n"
+	"-monitor, and stdio chardevs (-nographic, -serial/-monitor/-qmp stdio): QEMU may read\n"
+	"stdin, softoff-qemu never does. docs/harness.md says why, option by option.\n"
+	"\n"
 	"Exit status:\n"
-	"  0      QEMU exited with --success-status (or 0 after the guest shut itself down)\n"
+	"  0      QEMU exited with --success-status, or 0 after the guest powered off by itself\n"
 	"  N      QEMU's own exit status N, passed through\n"
-	"  2      usage error\n"
+	"  2      usage error, or a refused QEMU option (-daemonize)\n"
 	"  122    QEMU was stopped by a signal softoff-qemu did not send (SHUTDOWN reason\n"
 	"         host-signal): the guest was not shut down\n"
 	"  124    the guest did not power off within --grace; QEMU was stopped with quit\n"
@@ -183,6 +191,7 @@ static int run_parse_one(struct run_options *o, int opt, const char *arg)
 /* 0 = parsed; -1 = --help printed; else a usage status. */
 static int run_parse(struct run_options *o, int argc, char **argv)
 {
+	const struct qemuargs_refusal *refusal;
 	int opt, r;
 
 	run_defaults(o);
@@ -203,6 +212,10 @@ static int run_parse(struct run_options *o, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("run", "no QEMU command line (put it after --)");
 	o->qemu_argv = argv + optind;
+	refusal = qemuargs_refused(o->qemu_argv + 1);
+	if (refusal)
+		return cli_usage_error("run", "cannot supervise QEMU with '%s': %s", refusal->option,
+				       refusal->why);
 	return 0;
 }
 
@@ -332,6 +345,18 @@ static void run_check_ready(struct run_state *st)
 	st->status_query_sent = st->ready_sent; /* not running yet: ask again after RESUME */
 }
 
+/* The guest powered off. QEMU exits by itself unless -no-shutdown or -action shutdown=pause
+ * keep it (run state "shutdown"), which would look like a guest ignoring the button: end it
+ * now, and count its exit as the guest's. */
+static void run_end_after_poweroff(struct run_state *st)
+{
+	st->guest_poweroff = true;
+	if (st->stage >= RUN_STAGE_QUIT)
+		return;
+	log_info("the guest powered off (SHUTDOWN guest-shutdown): ending QEMU");
+	run_quit(st);
+}
+
 static void run_on_event(struct run_state *st, const json_t *ev)
 {
 	const char *name = qmp_event_name(ev);
@@ -343,6 +368,8 @@ static void run_on_event(struct run_state *st, const json_t *ev)
 		st->shutdown_seen = true;
 		st->next_press_ms = -1;
 		st->host_signal = reason && strcmp(reason, "host-signal") == 0;
+		if (reason && strcmp(reason, "guest-shutdown") == 0)
+			run_end_after_poweroff(st);
 	} else if (strcmp(name, "RESUME") == 0 && !st->ready_sent) {
 		st->status_query_sent = false;
 	}
@@ -399,6 +426,8 @@ static int run_exit_status(const struct run_state *st)
 	if (exited && WEXITSTATUS(ws) == st->o->success_status && st->stage < RUN_STAGE_KILL &&
 	    !st->qmp_broken)
 		return CLI_OK;
+	if (exited && WEXITSTATUS(ws) == 0 && st->guest_poweroff && st->stage < RUN_STAGE_KILL)
+		return CLI_OK; /* its own power-off, or our quit after it */
 	if (st->qmp_broken)
 		return CLI_RUN_LAUNCH;
 	if (st->stage == RUN_STAGE_KILL)
