@@ -17,12 +17,13 @@ t_check "-serial null: timeout status 3 (got $boot_rc)" [ "$boot_rc" = 3 ]
 t_that "-serial null: says there was no console output at all: $(verdict)" \
 	'verdict | grep -q "likely: no console output at all: the kernel writes to no port"'
 
-softoff_boot --initrd "$T_DIR/no-agent.gz" --timeout 8
+# generous timeouts: the verdict describes how far the guest got, and a loaded host is slow
+softoff_boot --initrd "$T_DIR/no-agent.gz" --timeout 30
 t_check "no agent: timeout status 3 (got $boot_rc)" [ "$boot_rc" = 3 ]
 t_that "no agent: says there is kernel output but no agent line: $(verdict)" \
 	'verdict | grep -q "likely: kernel output but no softoff-agent line: no agent in the image"'
 
-softoff_boot --initrd "$T_DIR/agent.gz" --timeout 12 --append acpi=off
+softoff_boot --initrd "$T_DIR/agent.gz" --timeout 40 --append acpi=off
 t_check "acpi=off: timeout status 3 (got $boot_rc)" [ "$boot_rc" = 3 ]
 t_that "acpi=off: says the agent found no power button and names acpi=off: $(verdict)" \
 	'verdict | grep -q "the agent found no power button.*acpi=off in --append"'
