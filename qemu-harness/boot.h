@@ -19,6 +19,7 @@
 
 #define BOOT_MAX_DISKS 16
 #define BOOT_MAX_PRESSES 100 /* --presses */
+#define BOOT_TIMEOUT_S 120   /* --timeout default */
 #define BOOT_DEBUG_EXIT "isa-debug-exit,iobase=" CLI_STR(SOFTOFF_EXIT_PORT) ",iosize=2"
 #define BOOT_QUIT_TIMEOUT_MS 3000 /* after quit, SIGKILL */
 #define BOOT_KVM_PROBE_S 10       /* auto: KVM must show console output within this */

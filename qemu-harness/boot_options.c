@@ -28,7 +28,7 @@
 	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \
 	"                      guest shows no console output within " CLI_STR(BOOT_KVM_PROBE_S) " s or QEMU stops it\n" \
 	"                      (internal-error), say so and boot again under TCG\n" \
-	"  --disk FILE         add FILE as a raw virtio disk (repeatable, up to 16)\n" \
+	"  --disk FILE         add FILE as a raw virtio disk (repeatable, up to " CLI_STR(BOOT_MAX_DISKS) ")\n" \
 	"  --expect WHAT       what passes (default poweroff):\n" \
 	"                        poweroff  clean power-off after the press: QEMU status %d\n" \
 	"                        guest:N   the payload (softoff-agent run) exited N: QEMU\n" \
@@ -37,7 +37,7 @@
 	"  --press WHEN        armed (default): when the ready line comes (see --ready);\n" \
 	"                      SECONDS after QEMU starts; or never.\n" \
 	"                      Pressed again every " CLI_STR(SESSION_REPRESS_S) " s until QEMU reports SHUTDOWN.\n" \
-	"  --presses N         the first press is N system_powerdown (1..100, default 1), back\n" \
+	"  --presses N         the first press is N system_powerdown (1.." CLI_STR(BOOT_MAX_PRESSES) ", default 1), back\n" \
 	"                      to back or --press-interval apart; re-presses are single\n" \
 	"  --press-interval SECONDS\n" \
 	"                      the time between those N presses (default 0)\n" \
@@ -47,7 +47,7 @@
 	"  --debug-exit DEVICE\n" \
 	"                      the isa-debug-exit device as a -device value (default\n" \
 	"                      " BOOT_DEBUG_EXIT "), or none\n" \
-	"  --timeout SECONDS   limit for the whole test (default 120)\n" \
+	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
 	"  --quiet             print nothing when the test passes\n" \
@@ -251,7 +251,7 @@ static void boot_defaults(struct boot_options *o)
 	o->memory = "256M";
 	o->append = "";
 	o->accel = BOOT_ACCEL_TCG;
-	o->timeout_ms = 120000;
+	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
 	o->presses = 1;
 	o->debug_exit = BOOT_DEBUG_EXIT;
 	(void)boot_parse_expect(o, "poweroff");

@@ -24,6 +24,8 @@
 #include "sigwatch.h"
 
 #define RUN_QMP_TIMEOUT_MS 30000
+#define RUN_GRACE_S 30        /* --grace default */
+#define RUN_QUIT_TIMEOUT_S 5  /* --quit-timeout default */
 
 enum run_action { RUN_IGNORE, RUN_POWERDOWN, RUN_RESET, RUN_QUIT, RUN_KILL, RUN_PAUSE,
 		  RUN_RESUME };
@@ -60,8 +62,8 @@ struct run_state {
 	"the plug. A QMP monitor on a socketpair is added (any -qmp/-monitor of yours stays).\n" \
 	"\n" \
 	"  --grace SECONDS         after the power button, wait this long for QEMU to exit,\n" \
-	"                          then send quit (default 30; use 8 under docker stop)\n" \
-	"  --quit-timeout SECONDS  after quit, wait this long, then SIGKILL (default 5)\n" \
+	"                          then send quit (default " CLI_STR(RUN_GRACE_S) "; use 8 under docker stop)\n" \
+	"  --quit-timeout SECONDS  after quit, wait this long, then SIGKILL (default " CLI_STR(RUN_QUIT_TIMEOUT_S) ")\n" \
 	"  --map SIGNAL=ACTION     what a signal does (repeatable). Actions: powerdown, reset,\n" \
 	"                          quit, kill, pause, resume, ignore. Defaults: TERM, INT =\n" \
 	"                          powerdown; HUP = reset; QUIT = quit; USR1, USR2, CONT,\n" \
@@ -132,8 +134,8 @@ static int run_parse_map(struct run_options *o, const char *arg)
 static void run_defaults(struct run_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->grace_ms = 30000;
-	o->quit_timeout_ms = 5000;
+	o->grace_ms = RUN_GRACE_S * 1000;
+	o->quit_timeout_ms = RUN_QUIT_TIMEOUT_S * 1000;
 	o->success_status = softoff_qemu_status(SOFTOFF_EXIT_POWEROFF);
 	o->map[SIGTERM] = RUN_POWERDOWN;
 	o->map[SIGINT] = RUN_POWERDOWN;
