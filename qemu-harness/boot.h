@@ -1,6 +1,8 @@
-/* `softoff-qemu boot`: the CI boot test. boot.c parses options, builds QEMU's command line
- * and turns what happened into one summary line and an exit status; bootloop.c runs one
- * attempt (start, wait for the agent, press, re-press, wait for the exit). */
+/* `softoff-qemu boot`: the CI boot test, a policy on the session core, in five parts:
+ * boot_options.c (the command line), boot_argv.c (QEMU's command line), boot_attempt.c (one
+ * attempt: start, wait for the ready line, press, wait for the exit), boot_verdict.c (what
+ * happened, as a status and one line), boot_report.c (printing it), and boot.c (the
+ * subcommand: KVM first under --accel auto, then TCG). */
 #ifndef SOFTOFF_QEMU_BOOT_H
 #define SOFTOFF_QEMU_BOOT_H
 
@@ -9,16 +11,20 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "softoff/exit_status.h"
+
+#include "cli.h"
+#include "console.h"
 #include "session.h"
 
 #define BOOT_MAX_DISKS 16
 #define BOOT_MAX_PRESSES 100 /* --presses */
-#define BOOT_DEBUG_EXIT "isa-debug-exit,iobase=0x501,iosize=2"
-#define BOOT_REPRESS_MS 2000   /* presses before the guest listens are lost: press again */
-#define BOOT_QUIT_GRACE_MS 3000 /* after quit, SIGKILL */
-#define BOOT_KVM_PROBE_MS 10000 /* auto: KVM must show console output within this */
+#define BOOT_TIMEOUT_S 120   /* --timeout default */
+#define BOOT_DEBUG_EXIT "isa-debug-exit,iobase=" CLI_STR(SOFTOFF_EXIT_PORT) ",iosize=2"
+#define BOOT_QUIT_TIMEOUT_MS 3000 /* after quit, SIGKILL */
+#define BOOT_KVM_PROBE_S 10       /* auto: KVM must show console output within this */
+#define BOOT_KVM_PROBE_MS (BOOT_KVM_PROBE_S * 1000)
 #define BOOT_QMP_TIMEOUT_MS 10000 /* QEMU must finish the QMP handshake within this */
-#define BOOT_QMP_EXIT_MS 1000 /* a closed monitor is a failure if QEMU lives this long */
 
 enum boot_accel { BOOT_ACCEL_AUTO, BOOT_ACCEL_TCG, BOOT_ACCEL_KVM };
 enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
@@ -45,10 +51,11 @@ struct boot_options {
 	char **extra;           /* after -- */
 };
 
-/* What one attempt saw. */
+/* What one attempt saw: everything the verdict is made of. */
 struct boot_result {
 	bool launched;           /* QMP handshake completed */
 	bool qmp_broken;         /* QMP failed (handshake timeout, bad message, EOF) */
+	const char *qmp_error;   /* why, when QMP said */
 	bool timed_out;
 	int interrupted_by;      /* a signal that stopped the test, or 0 */
 	bool kvm_broken;
@@ -58,7 +65,16 @@ struct boot_result {
 	bool guest_panicked;     /* GUEST_PANICKED event */
 	int64_t press_ms;        /* first press, or -1 */
 	int presses;
-	int64_t poweroff_event_ms; /* POWERDOWN event for the first press, or -1 */
+	bool exited;             /* QEMU was reaped, with wait_status */
+	int wait_status;
+	const struct console *console;
+};
+
+/* The verdict: an exit status, one line, and what to show with it. */
+struct boot_verdict {
+	int status;
+	char text[1024];
+	bool show_console, show_output;
 };
 
 /* Runs one attempt on s with QEMU argv; fills r. 0, or -errno when QEMU did not start
@@ -71,6 +87,25 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
  * After 0, boot_options_free() releases what parsing took. */
 int boot_parse_options(struct boot_options *o, int argc, char **argv);
 void boot_options_free(struct boot_options *o);
+
+/* QEMU's command line for o under accel, NULL-terminated; NULL when out of memory. Free it
+ * with boot_argv_free(). */
+char **boot_argv_new(const struct boot_options *o, const char *accel);
+void boot_argv_free(char **argv);
+
+/* The verdict on what one attempt saw; start_err: QEMU did not start (why), else NULL. */
+void boot_judge(const struct boot_options *o, const struct boot_result *r,
+		const char *start_err, struct boot_verdict *v);
+
+/* Why the ready line may not have come, from --append and what the console showed: causes
+ * joined by "; " in buf ("" when nothing points anywhere). */
+void boot_ready_hints(const struct boot_options *o, const struct console *con, char *buf,
+		      size_t size);
+
+/* Prints the verdict: a summary line (or TAP with the figures), the console's and QEMU's
+ * last lines when they help. */
+void boot_report(const struct boot_options *o, const struct session *s,
+		 const struct boot_result *r, const struct boot_verdict *v);
 
 int boot_main(int argc, char **argv);
 

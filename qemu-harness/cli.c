@@ -1,5 +1,6 @@
 /* Command-line helpers shared by the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,4 +50,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'softoff-qemu %s --help'.\n", cmd);
 	return CLI_USAGE;
+}
+
+const char *cli_option_name(const struct option *options, int val)
+{
+	for (; options->name; options++)
+		if (options->val == val)
+			return options->name;
+	return "?";
 }

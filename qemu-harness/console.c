@@ -66,10 +66,11 @@ static void console_on_line(struct console *con)
 		con->ready_ms = clock_now_ms();
 		console_copy(con->ready_line, sizeof(con->ready_line), text);
 	}
+	if (strncmp(text, CONSOLE_AGENT_PREFIX, strlen(CONSOLE_AGENT_PREFIX)) == 0)
+		console_copy(con->agent_line, sizeof(con->agent_line), text);
 	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
 		console_copy(con->panic_line, sizeof(con->panic_line), text);
 	con->line_len = 0;
-	con->line_truncated = false;
 }
 
 void console_feed(struct console *con, const char *data, size_t size)
@@ -91,8 +92,6 @@ void console_feed(struct console *con, const char *data, size_t size)
 			console_on_line(con);
 		else if (con->line_len < sizeof(con->line) - 1)
 			con->line[con->line_len++] = data[i];
-		else
-			con->line_truncated = true;
 	}
 }
 

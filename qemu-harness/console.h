@@ -11,8 +11,9 @@
 
 #include "tail.h"
 
-#define CONSOLE_ARMED_PREFIX "softoff-agent: armed"
-#define CONSOLE_MAX_LINE 1024 /* longer lines are matched on their first 1 KiB */
+#define CONSOLE_AGENT_PREFIX "softoff-agent:"
+#define CONSOLE_ARMED_PREFIX CONSOLE_AGENT_PREFIX " armed"
+#define CONSOLE_MAX_LINE 1024 /* longer lines are matched on their first 1 KiB, the rest dropped */
 
 struct console {
 	int fd;
@@ -21,12 +22,12 @@ struct console {
 	struct tail tail;
 	char line[CONSOLE_MAX_LINE];
 	size_t line_len;
-	bool line_truncated;
 	const regex_t *ready; /* the ready line: NULL = it starts with CONSOLE_ARMED_PREFIX */
 	int64_t ready_ms;     /* when the first ready line came, or -1 */
 	int64_t last_output_ms; /* when any byte last came, or -1 */
 	char panic_line[160]; /* the first "Kernel panic" line, or "" */
 	char ready_line[160];
+	char agent_line[160];  /* the last line from softoff-agent, or "": what it said last */
 	bool eof;
 };
 

@@ -7,7 +7,7 @@
 #include "boot.h"
 #include "cli.h"
 #include "qmpcmd.h"
-#include "supervise.h"
+#include "run.h"
 
 static const char main_help[] =
 	"Usage: softoff-qemu COMMAND [OPTION...]\n"
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "boot") == 0)
 		return boot_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
-		return supervise_main(argc - 1, argv + 1);
+		return run_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "qmp") == 0)
 		return qmpcmd_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0) {

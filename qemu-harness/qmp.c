@@ -18,7 +18,6 @@
 
 #define QMP_READ_CHUNK 65536
 #define QMP_READS_PER_PROCESS 64 /* so one flood cannot starve the caller's loop */
-#define QMP_WRITE_TIMEOUT_MS 2000
 
 struct qmp_pending {
 	unsigned id;
@@ -31,6 +30,7 @@ struct qmp_pending {
 
 struct qmp_client {
 	int fd;
+	char *name;    /* which connection, for messages: "QEMU's monitor", a socket path */
 	enum qmp_state state;
 	char *error;
 	bool error_reported;
@@ -40,6 +40,9 @@ struct qmp_client {
 	/* input framing */
 	char *buf;
 	size_t len, cap;
+	/* output the socket did not take yet (written as it drains) */
+	char *out;
+	size_t out_len, out_cap;
 	/* commands sent before RUNNING, as complete lines */
 	json_t *outbox;
 	json_t *events;
@@ -47,7 +50,7 @@ struct qmp_client {
 	size_t n_pending;
 };
 
-struct qmp_client *qmp_client_new(int fd)
+struct qmp_client *qmp_client_new(int fd, const char *name)
 {
 	struct qmp_client *c = calloc(1, sizeof(*c));
 	int flags;
@@ -55,12 +58,13 @@ struct qmp_client *qmp_client_new(int fd)
 	if (!c)
 		return NULL;
 	c->fd = fd;
+	c->name = strdup(name);
 	c->caps_id = 1; /* the handshake is always id 1, whatever is queued before it */
 	c->next_id = 2;
 	c->outbox = json_array();
 	c->events = json_array();
 	c->pending = calloc(QMP_MAX_PENDING, sizeof(*c->pending));
-	if (!c->outbox || !c->events || !c->pending) {
+	if (!c->name || !c->outbox || !c->events || !c->pending) {
 		qmp_client_free(c);
 		return NULL;
 	}
@@ -89,7 +93,9 @@ void qmp_client_free(struct qmp_client *c)
 	json_decref(c->outbox);
 	json_decref(c->events);
 	free(c->buf);
+	free(c->out);
 	free(c->error);
+	free(c->name);
 	free(c);
 }
 
@@ -147,36 +153,58 @@ static int qmp_fail(struct qmp_client *c, int err, const char *fmt, ...)
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static int qmp_wait_writable(int fd)
+/* Writes what the socket takes now; the rest waits for POLLOUT (qmp_client_poll_events). */
+static int qmp_flush(struct qmp_client *c)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int r = poll(&p, 1, QMP_WRITE_TIMEOUT_MS);
+	size_t done = 0;
+	int r = 0;
 
-	if (r < 0)
-		return errno == EINTR ? 0 : -errno;
-	return r == 0 ? -ETIMEDOUT : 0;
-}
-
-static int qmp_write_all(struct qmp_client *c, const char *data, size_t size)
-{
-	while (size > 0) {
-		ssize_t n = send(c->fd, data, size, MSG_NOSIGNAL);
+	while (done < c->out_len) {
+		ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == ENOTSOCK)
-			n = write(c->fd, data, size);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int r = qmp_wait_writable(c->fd);
-
-			if (r < 0)
-				return qmp_fail(c, r, "QMP write: %s", strerror(-r));
+			n = write(c->fd, c->out + done, c->out_len - done);
+		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			r = qmp_fail(c, -errno, "QMP write to %s: %s", c->name, strerror(errno));
+			break;
 		}
-		if (n < 0)
-			return qmp_fail(c, -errno, "QMP write: %s", strerror(errno));
-		data += n;
-		size -= (size_t)n;
+		done += (size_t)n;
 	}
-	return 0;
+	memmove(c->out, c->out + done, c->out_len - done);
+	c->out_len -= done;
+	return r;
+}
+
+/* Queues size bytes behind what is waiting, and writes what the socket takes. */
+static int qmp_write_all(struct qmp_client *c, const char *data, size_t size)
+{
+	size_t cap = c->out_cap ? c->out_cap : 4096;
+	char *out;
+
+	if (c->out_len + size > QMP_MAX_OUTPUT)
+		return qmp_fail(c, -ENOBUFS, "QMP write to %s: more than %u KiB unread by the peer",
+				c->name, QMP_MAX_OUTPUT >> 10);
+	while (cap < c->out_len + size)
+		cap *= 2;
+	if (cap != c->out_cap) {
+		out = realloc(c->out, cap);
+		if (!out)
+			return qmp_fail(c, -ENOMEM, "QMP write to %s: out of memory", c->name);
+		c->out = out;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, data, size);
+	c->out_len += size;
+	return qmp_flush(c);
+}
+
+short qmp_client_poll_events(const struct qmp_client *c)
+{
+	return POLLIN | (c->out_len > 0 && c->state != QMP_STATE_CLOSED ? POLLOUT : 0);
 }
 
 static int qmp_write_line(struct qmp_client *c, const char *line)
@@ -507,7 +535,7 @@ static int qmp_read_once(struct qmp_client *c)
 	if (n < 0 && errno == ECONNRESET) /* peer closed with our commands unread */
 		n = 0;
 	if (n < 0)
-		return qmp_fail(c, -errno, "QMP read: %s", strerror(errno));
+		return qmp_fail(c, -errno, "QMP read from %s: %s", c->name, strerror(errno));
 	if (n == 0)
 		return qmp_on_eof(c);
 	c->len += (size_t)n;
@@ -521,7 +549,7 @@ static int qmp_read_once(struct qmp_client *c)
 
 int qmp_client_process(struct qmp_client *c)
 {
-	int r = 0;
+	int r = c->out_len > 0 && c->state != QMP_STATE_CLOSED ? qmp_flush(c) : 0;
 
 	for (int i = 0; i < QMP_READS_PER_PROCESS && c->state != QMP_STATE_CLOSED; i++) {
 		r = qmp_read_once(c);
@@ -539,7 +567,7 @@ int qmp_client_process(struct qmp_client *c)
 
 int qmp_client_wait(struct qmp_client *c, int64_t deadline_ms)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p = { .fd = c->fd, .events = qmp_client_poll_events(c) };
 	int r;
 
 	if (c->state == QMP_STATE_CLOSED)

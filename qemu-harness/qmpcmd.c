@@ -33,10 +33,10 @@ static const char qmpcmd_help[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit status:\n"
-	"  0  the command returned (its return value is on stdout)\n"
-	"  1  QEMU answered with an error (its description is on stderr)\n"
-	"  2  usage error (including JSON-ARGS that is not a JSON object)\n"
-	"  5  no QMP monitor on SOCKET, it did not answer within --timeout, or it broke\n";
+	"  " CLI_STR(CLI_OK) "  the command returned (its return value is on stdout)\n"
+	"  " CLI_STR(CLI_QMP_ERROR) "  QEMU answered with an error (its description is on stderr)\n"
+	"  " CLI_STR(CLI_USAGE) "  usage error (including JSON-ARGS that is not a JSON object)\n"
+	"  " CLI_STR(CLI_QMP_CONNECT) "  no QMP monitor on SOCKET, it did not answer within --timeout, or it broke\n";
 
 static int qmpcmd_connect(const char *path, int *fd_out)
 {
@@ -104,7 +104,7 @@ static int qmpcmd_run(const char *path, const char *command, json_t *args, int t
 		fprintf(stderr, "softoff-qemu qmp: connect '%s': %s\n", path, strerror(-r));
 		return CLI_QMP_CONNECT;
 	}
-	c = qmp_client_new(fd);
+	c = qmp_client_new(fd, path);
 	if (!c)
 		(void)close(fd);
 	r = c ? qmp_client_handshake(c, timeout_ms) : -ENOMEM;

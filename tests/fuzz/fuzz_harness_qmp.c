@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return 0;
-	c = qmp_client_new(sv[0]);
+	c = qmp_client_new(sv[0], "the fuzz input");
 	if (!c)
 		abort();
 	(void)qmp_client_send(c, "query-status", NULL, QMP_SEND_KEEP_REPLY, &id);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -33,7 +34,7 @@ static int mock_setup(void **state)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	m->srv = sv[0];
-	m->c = qmp_client_new(sv[1]);
+	m->c = qmp_client_new(sv[1], "the mock monitor");
 	assert_non_null(m->c);
 	*state = m;
 	return 0;
@@ -440,6 +441,59 @@ static void call_times_out_then_late_reply_dropped(void **state)
 	assert_int_equal(qmp_client_reply(m->c, id, NULL, NULL), -ENOENT);
 }
 
+/* Reads what the client wrote until n lines have come (the client served meanwhile). */
+static size_t srv_read_lines(struct mock *m, char *buf, size_t size, int n)
+{
+	int64_t deadline = clock_now_ms() + 10000;
+	size_t len = 0;
+	int lines = 0;
+
+	while (lines < n && clock_now_ms() < deadline) {
+		ssize_t got;
+
+		(void)qmp_client_process(m->c); /* writes what waits, as a poll loop would */
+		got = recv(m->srv, buf + len, size - len, MSG_DONTWAIT);
+		for (ssize_t i = 0; i < got; i++)
+			lines += buf[len + (size_t)i] == '\n';
+		if (got > 0)
+			len += (size_t)got;
+	}
+	assert_int_equal(lines, n);
+	return len;
+}
+
+/* A peer that reads nothing for a while: sending never waits, and what the socket did not
+ * take goes out in order as the peer reads. */
+static void send_never_waits(void **state)
+{
+	enum { N = 100, ARG = 8192 };
+	struct mock *m = *state;
+	size_t size = N * (ARG + 100), len;
+	char *arg = calloc(1, ARG + 1), *buf = malloc(size), *line;
+	int i = 0;
+
+	handshake(m);
+	memset(arg, 'x', ARG);
+	/* 800 KB: more than the socket buffer holds. A client that waited for the socket to
+	 * drain would hang here, or give up with -ETIMEDOUT. */
+	for (int k = 0; k < N; k++)
+		assert_int_equal(qmp_client_send(m->c, "echo", json_pack("{s:s}", "data", arg),
+						 QMP_SEND_DISCARD_REPLY, NULL), 0);
+	assert_true(qmp_client_poll_events(m->c) & POLLOUT);
+	len = srv_read_lines(m, buf, size, N);
+	buf[len - 1] = '\0';
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"), i++) {
+		json_t *msg = json_loads(line, 0, NULL);
+
+		assert_int_equal(json_integer_value(json_object_get(msg, "id")), i + 2);
+		json_decref(msg);
+	}
+	assert_int_equal(i, N);
+	assert_int_equal(qmp_client_poll_events(m->c), POLLIN);
+	free(arg);
+	free(buf);
+}
+
 /* Replays a real QEMU transcript: the client answers as it did in the recorded run. */
 static void replay_qemu_transcript(void **state)
 {
@@ -499,6 +553,7 @@ int main(void)
 		T(oversized_line_is_capped),
 		T(call_times_out_then_late_reply_dropped),
 		T(replay_qemu_transcript),
+		T(send_never_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,350 @@
+/* `softoff-qemu boot`'s command line: options, their defaults and checks, and the input
+ * files opened before QEMU starts, so that a typo never starts it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "cli.h"
+#include "log.h"
+#include "qemuargs.h"
+
+#define BOOT_HELP \
+	"Usage: softoff-qemu boot --kernel FILE --initrd FILE [OPTION...] [-- EXTRA-QEMU-ARG...]\n" \
+	"\n" \
+	"A CI boot test: boot the guest, wait until softoff-agent listens for the power button,\n" \
+	"press it, and check that QEMU exits with the expected status.\n" \
+	"\n" \
+	"  --kernel FILE       kernel image (required)\n" \
+	"  --initrd FILE       initramfs image (required)\n" \
+	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1' is always added\n" \
+	"  --machine TYPE      QEMU machine type (default q35)\n" \
+	"  --memory SIZE       guest memory (default 256M)\n" \
+	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \
+	"                      guest shows no console output within " CLI_STR(BOOT_KVM_PROBE_S) " s or QEMU stops it\n" \
+	"                      (internal-error), say so and boot again under TCG\n" \
+	"  --disk FILE         add FILE as a raw virtio disk (repeatable, up to " CLI_STR(BOOT_MAX_DISKS) ")\n" \
+	"  --expect WHAT       what passes (default poweroff):\n" \
+	"                        poweroff  clean power-off after the press: QEMU status %d\n" \
+	"                        guest:N   the payload (softoff-agent run) exited N: QEMU\n" \
+	"                                  status 129+2N; implies --press never\n" \
+	"                        qemu:N    QEMU's raw exit status N\n" \
+	"  --press WHEN        armed (default): when the ready line comes (see --ready);\n" \
+	"                      SECONDS after QEMU starts; or never.\n" \
+	"                      Pressed again every " CLI_STR(SESSION_REPRESS_S) " s until QEMU reports SHUTDOWN.\n" \
+	"  --presses N         the first press is N system_powerdown (1.." CLI_STR(BOOT_MAX_PRESSES) ", default 1), back\n" \
+	"                      to back or --press-interval apart; re-presses are single\n" \
+	"  --press-interval SECONDS\n" \
+	"                      the time between those N presses (default 0)\n" \
+	"  --ready REGEX       the ready line: a console line matching this extended regex\n" \
+	"                      (printk timestamp removed); default: a line that starts\n" \
+	"                      'softoff-agent: armed'. The \"boot\" time ends at it.\n" \
+	"  --debug-exit DEVICE\n" \
+	"                      the isa-debug-exit device as a -device value (default\n" \
+	"                      " BOOT_DEBUG_EXIT "), or none\n" \
+	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
+	"  --console FILE      keep the guest's serial console in FILE\n" \
+	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
+	"  --quiet             print nothing when the test passes\n" \
+	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
+	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
+	"                      total-ms (docs/harness.md)\n" \
+	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64)\n" \
+	"  -h, --help          this text\n" \
+	"\n" \
+	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
+	"-device " BOOT_DEBUG_EXIT " -kernel -initrd -append, virtio disks, the\n" \
+	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
+	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
+	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
+	"the guest's SHUTDOWN (guest-shutdown) and its status judged as 0.\n" \
+	"\n" \
+	"Exit status:\n" \
+	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
+	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
+	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read\n" \
+	"         (QEMU not started)\n" \
+	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout (the console's last lines are printed;\n" \
+	"         without a ready line, the likely causes)\n" \
+	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked or the guest reset (panic=-1 + -no-reboot)\n" \
+	"  " CLI_STR(CLI_BOOT_LAUNCH) "      QEMU failed to start, or its QMP monitor failed\n" \
+	"  " CLI_STR(CLI_BOOT_KILLED) "      QEMU was killed by a signal softoff-qemu did not send\n" \
+	"  " CLI_STR(CLI_SIGNALED_BASE) "+N  softoff-qemu got signal N (INT, TERM, HUP, QUIT) and stopped QEMU\n"
+
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
+       OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
+       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT };
+
+static const struct option boot_longopts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "press", required_argument, NULL, OPT_PRESS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "tap", no_argument, NULL, OPT_TAP },
+	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "presses", required_argument, NULL, OPT_PRESSES },
+	{ "press-interval", required_argument, NULL, OPT_PRESS_INTERVAL },
+	{ "ready", required_argument, NULL, OPT_READY },
+	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int boot_parse_expect(struct boot_options *o, const char *text)
+{
+	long n;
+
+	if (strcmp(text, "poweroff") == 0) {
+		o->expect_status = softoff_qemu_status(SOFTOFF_EXIT_POWEROFF);
+		snprintf(o->expect_text, sizeof(o->expect_text), "clean power-off (status %d)",
+			 o->expect_status);
+	} else if (strncmp(text, "guest:", 6) == 0 &&
+		   cli_parse_int(text + 6, 0, SOFTOFF_EXIT_PAYLOAD_MAX - 1, &n) == 0) {
+		o->expect_status = softoff_qemu_status(softoff_encode_payload((int)n));
+		o->expect_payload = true;
+		snprintf(o->expect_text, sizeof(o->expect_text), "payload exit %ld (status %d)",
+			 n, o->expect_status);
+	} else if (strncmp(text, "qemu:", 5) == 0 && cli_parse_int(text + 5, 0, 255, &n) == 0) {
+		o->expect_status = (int)n;
+		snprintf(o->expect_text, sizeof(o->expect_text), "QEMU status %ld", n);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int boot_parse_press(struct boot_options *o, const char *text)
+{
+	o->press_given = true;
+	if (strcmp(text, "armed") == 0)
+		o->press = BOOT_PRESS_ARMED;
+	else if (strcmp(text, "never") == 0)
+		o->press = BOOT_PRESS_NEVER;
+	else if (cli_parse_duration(text, &o->press_after_ms) == 0)
+		o->press = BOOT_PRESS_AFTER;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int boot_parse_accel(struct boot_options *o, const char *text)
+{
+	if (strcmp(text, "auto") == 0)
+		o->accel = BOOT_ACCEL_AUTO;
+	else if (strcmp(text, "tcg") == 0)
+		o->accel = BOOT_ACCEL_TCG;
+	else if (strcmp(text, "kvm") == 0)
+		o->accel = BOOT_ACCEL_KVM;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* --ready: a later one replaces an earlier one. */
+static int boot_parse_ready(struct boot_options *o, const char *text)
+{
+	if (o->ready_text)
+		regfree(&o->ready);
+	o->ready_text = NULL;
+	if (regcomp(&o->ready, text, REG_EXTENDED | REG_NOSUB) != 0)
+		return -EINVAL;
+	o->ready_text = text;
+	return 0;
+}
+
+/* When and how often to press, and what the guest exits through: --press, --presses,
+ * --press-interval, --ready, --debug-exit. 0, or a usage error status. */
+static int boot_parse_press_option(struct boot_options *o, int opt, const char *arg)
+{
+	long n;
+
+	switch (opt) {
+	case OPT_PRESS:
+		if (boot_parse_press(o, arg) < 0)
+			return cli_usage_error("boot", "--press: '%s' is not armed, never or a "
+					       "number of seconds", arg);
+		break;
+	case OPT_PRESSES:
+		if (cli_parse_int(arg, 1, BOOT_MAX_PRESSES, &n) < 0)
+			return cli_usage_error("boot", "--presses: '%s' is not a number from 1 to %d",
+					       arg, BOOT_MAX_PRESSES);
+		o->presses = (int)n;
+		break;
+	case OPT_PRESS_INTERVAL:
+		if (cli_parse_duration(arg, &o->press_interval_ms) < 0)
+			return cli_usage_error("boot", "--press-interval: '%s' is not a number of "
+					       "seconds", arg);
+		break;
+	case OPT_READY:
+		if (boot_parse_ready(o, arg) < 0)
+			return cli_usage_error("boot", "--ready: '%s' is not an extended regular "
+					       "expression", arg);
+		break;
+	case OPT_DEBUG_EXIT:
+		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
+		break;
+	default:
+		return cli_usage_error("boot", "unhandled option '--%s'",
+				       cli_option_name(boot_longopts, opt));
+	}
+	return 0;
+}
+
+/* One option; 0, or a usage error status. */
+static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_KERNEL: o->kernel = arg; break;
+	case OPT_INITRD: o->initrd = arg; break;
+	case OPT_APPEND: o->append = arg; break;
+	case OPT_MACHINE: o->machine = arg; break;
+	case OPT_MEMORY: o->memory = arg; break;
+	case OPT_CONSOLE: o->console_path = arg; break;
+	case OPT_QEMU: o->qemu = arg; break;
+	case OPT_QUIET: o->quiet = true; break;
+	case OPT_VERBOSE: o->verbose = true; break;
+	case OPT_TAP: o->tap = true; break;
+	case OPT_ACCEL:
+		if (boot_parse_accel(o, arg) < 0)
+			return cli_usage_error("boot", "--accel: '%s' is not auto, tcg or kvm", arg);
+		break;
+	case OPT_DISK:
+		if (o->n_disks >= BOOT_MAX_DISKS)
+			return cli_usage_error("boot", "at most %d --disk options", BOOT_MAX_DISKS);
+		o->disks[o->n_disks++] = arg;
+		break;
+	case OPT_EXPECT:
+		if (boot_parse_expect(o, arg) < 0)
+			return cli_usage_error("boot", "--expect: '%s' is not poweroff, guest:N "
+					       "(0..62) or qemu:N (0..255)", arg);
+		break;
+	case OPT_TIMEOUT:
+		if (cli_parse_duration(arg, &o->timeout_ms) < 0 || o->timeout_ms == 0)
+			return cli_usage_error("boot", "--timeout: '%s' is not a number of seconds",
+					       arg);
+		break;
+	default:
+		return boot_parse_press_option(o, opt, arg);
+	}
+	return 0;
+}
+
+static void boot_defaults(struct boot_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->qemu = "qemu-system-x86_64";
+	o->machine = "q35";
+	o->memory = "256M";
+	o->append = "";
+	o->accel = BOOT_ACCEL_TCG;
+	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
+	o->presses = 1;
+	o->debug_exit = BOOT_DEBUG_EXIT;
+	(void)boot_parse_expect(o, "poweroff");
+}
+
+/* Checks each input file can be opened, so a typo never starts QEMU. */
+static int boot_check_file(const char *what, const char *path)
+{
+	int fd;
+
+	if (!path)
+		return cli_usage_error("boot", "%s FILE is required", what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "softoff-qemu boot: open %s '%s': %s (QEMU not started)\n", what,
+			path, strerror(errno));
+		return CLI_USAGE;
+	}
+	(void)close(fd);
+	return 0;
+}
+
+static int boot_check_inputs(struct boot_options *o)
+{
+	int r = boot_check_file("--kernel", o->kernel);
+
+	if (r == 0)
+		r = boot_check_file("--initrd", o->initrd);
+	for (int i = 0; r == 0 && i < o->n_disks; i++)
+		r = boot_check_file("--disk", o->disks[i]);
+	if (r == 0 && o->console_path) {
+		o->console_file = fopen(o->console_path, "we");
+		if (!o->console_file) {
+			fprintf(stderr, "softoff-qemu boot: create --console '%s': %s\n",
+				o->console_path, strerror(errno));
+			r = CLI_USAGE;
+		}
+	}
+	return r;
+}
+
+void boot_options_free(struct boot_options *o)
+{
+	if (o->ready_text)
+		regfree(&o->ready);
+	o->ready_text = NULL;
+	if (o->console_file)
+		(void)fclose(o->console_file);
+	o->console_file = NULL;
+}
+
+/* After the options: EXTRA-QEMU-ARGs, what options imply, the input files. 0 or a status. */
+static int boot_finish_options(struct boot_options *o, int argc, char **argv)
+{
+	const struct qemuargs_refusal *refusal;
+
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		return cli_usage_error("boot", "unexpected argument '%s' (QEMU arguments go after "
+				       "--)", argv[optind]);
+	o->extra = argv + optind;
+	refusal = qemuargs_refused(o->extra);
+	if (refusal)
+		return cli_usage_error("boot", "cannot run QEMU with '%s': %s", refusal->option,
+				       refusal->why);
+	if (o->expect_payload && !o->press_given)
+		o->press = BOOT_PRESS_NEVER;
+	if (o->verbose)
+		log_set_level(LOG_LEVEL_DEBUG);
+	return boot_check_inputs(o);
+}
+
+int boot_parse_options(struct boot_options *o, int argc, char **argv)
+{
+	int r = 0;
+	int opt;
+
+	boot_defaults(o);
+	optind = 1;
+	opterr = 0;
+	while (r == 0 && (opt = getopt_long(argc, argv, "+h", boot_longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			printf(BOOT_HELP, softoff_qemu_status(SOFTOFF_EXIT_POWEROFF));
+			r = -1;
+		} else if (opt == '?' || opt == ':') {
+			r = cli_usage_error("boot", "unknown option or missing value: '%s'",
+					    argv[optind - 1]);
+		} else {
+			r = boot_parse_one(o, opt, optarg);
+		}
+	}
+	if (r == 0)
+		r = boot_finish_options(o, argc, argv);
+	if (r != 0)
+		boot_options_free(o);
+	return r;
+}

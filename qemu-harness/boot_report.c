@@ -1,0 +1,75 @@
+/* Printing `softoff-qemu boot`'s verdict: the summary line with the figures (or TAP with a
+ * YAML block of them), and the console's and QEMU's last lines when they help. */
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "boot.h"
+
+static void boot_timing(const struct session *s, const struct boot_result *r, char *buf,
+			size_t size)
+{
+	int64_t start = session_start_ms(s), end = session_exit_ms(s);
+	int64_t ready = session_console(s)->ready_ms;
+	int64_t total = end - start;
+	int n = snprintf(buf, size, " in %.1f s", total / 1000.0);
+
+	if (ready >= 0 && r->press_ms >= 0)
+		snprintf(buf + n, size - (size_t)n, ": boot %.1f s, power-off %.2f s",
+			 (ready - start) / 1000.0, (end - r->press_ms) / 1000.0);
+	else if (ready >= 0)
+		snprintf(buf + n, size - (size_t)n, ": boot %.1f s", (ready - start) / 1000.0);
+}
+
+/* Whether QEMU ended by itself (not stopped by us), so that its status is the guest's. */
+static bool boot_qemu_ended_alone(const struct boot_result *r)
+{
+	return r->launched && !r->timed_out && !r->interrupted_by && !r->qmp_broken &&
+	       r->exited && WIFEXITED(r->wait_status);
+}
+
+/* TAP's YAML block after the test line: the figures, for scripts (only those known). */
+static void boot_tap_figures(const struct session *s, const struct boot_result *r)
+{
+	int64_t start = session_start_ms(s), end = session_exit_ms(s);
+	int64_t ready = session_console(s)->ready_ms;
+
+	printf("  ---\n");
+	if (boot_qemu_ended_alone(r))
+		printf("  qemu-status: %d\n", WEXITSTATUS(r->wait_status));
+	if (ready >= 0)
+		printf("  boot-ms: %lld\n", (long long)(ready - start));
+	if (r->press_ms >= 0 && boot_qemu_ended_alone(r))
+		printf("  power-off-ms: %lld\n", (long long)(end - r->press_ms));
+	printf("  presses: %d\n", r->presses);
+	if (end >= 0)
+		printf("  total-ms: %lld\n", (long long)(end - start));
+	printf("  ...\n");
+}
+
+void boot_report(const struct boot_options *o, const struct session *s,
+		 const struct boot_result *r, const struct boot_verdict *v)
+{
+	FILE *out = v->status == CLI_OK ? stdout : stderr;
+	char timing[96] = "";
+
+	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC)
+		boot_timing(s, r, timing, sizeof(timing));
+	if (o->tap) {
+		printf("TAP version 13\n1..1\n%s 1 - %s%s\n", v->status == CLI_OK ? "ok" : "not ok",
+		       v->text, timing);
+		boot_tap_figures(s, r);
+		out = stdout;
+	} else if (!(o->quiet && v->status == CLI_OK)) {
+		fprintf(out, "%s %s%s\n", v->status == CLI_OK ? "PASS" : "FAIL", v->text, timing);
+	}
+	if (v->show_console && session_console(s)->tail.len > 0) {
+		fprintf(out, "%slast console lines:\n", o->tap ? "# " : "");
+		tail_print(&session_console(s)->tail, out, 25, o->tap ? "#   | " : "  | ");
+	}
+	if ((v->show_output || v->status == CLI_BOOT_LAUNCH) && session_output(s)->len > 0) {
+		fprintf(out, "%sQEMU's output:\n", o->tap ? "# " : "");
+		tail_print(session_output(s), out, 25, o->tap ? "#   qemu: " : "  qemu: ");
+	}
+	(void)fflush(stdout);
+}
+

@@ -1,0 +1,170 @@
+/* Unit tests for the two verdicts softoff-qemu gives: `boot`'s (boot_judge: what one attempt
+ * saw -> exit status and summary line) and `run`'s (run_exit_status: how QEMU ended and what
+ * led there -> exit status), one case per documented status. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "../../qemu-harness/boot.h"
+#include "../../qemu-harness/cli.h"
+#include "../../qemu-harness/console.h"
+#include "../../qemu-harness/run.h"
+
+static struct boot_options opts;
+static struct console con;
+
+/* An attempt where QEMU started, finished the handshake and exited with status. */
+static struct boot_result exited_with(int status)
+{
+	return (struct boot_result){ .launched = true, .exited = true, .press_ms = 1000,
+				     .presses = 1, .wait_status = W_EXITCODE(status, 0),
+				     .console = &con };
+}
+
+static int setup(void **state)
+{
+	char *argv[] = { "boot", "--kernel", "/dev/null", "--initrd", "/dev/null", NULL };
+
+	(void)state;
+	console_init(&con, -1, NULL, NULL);
+	return boot_parse_options(&opts, 5, argv);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	boot_options_free(&opts);
+	return 0;
+}
+
+static void judge(const struct boot_result *r, const char *start_err, int status,
+		  const char *text)
+{
+	struct boot_verdict v;
+
+	boot_judge(&opts, r, start_err, &v);
+	assert_int_equal(v.status, status);
+	if (!strstr(v.text, text))
+		fail_msg("verdict '%s' does not contain '%s'", v.text, text);
+}
+
+static void boot_pass_and_mismatch(void **state)
+{
+	struct boot_result r = exited_with(99);
+
+	(void)state;
+	judge(&r, NULL, CLI_OK, "guest powered off cleanly (status 99)");
+	r = exited_with(0);
+	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-shutdown");
+	r.shutdown_seen = true;
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "got: QEMU exited 0: the guest did not use "
+	      "isa-debug-exit; SHUTDOWN reason guest-shutdown");
+	r = exited_with(135);
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "payload exited 3 (status 135)");
+}
+
+static void boot_panic_and_reset(void **state)
+{
+	struct boot_result r = exited_with(0);
+	const char *panic = "[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root\n";
+
+	(void)state;
+	console_feed(&con, panic, strlen(panic));
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked: Kernel panic - not syncing: VFS");
+	console_init(&con, -1, NULL, NULL);
+	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-reset");
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest reset (SHUTDOWN reason guest-reset)");
+	r = exited_with(0);
+	r.guest_panicked = true;
+	judge(&r, NULL, CLI_BOOT_PANIC, "GUEST_PANICKED");
+}
+
+static void boot_timeouts(void **state)
+{
+	struct boot_result r = exited_with(0);
+
+	(void)state;
+	r.timed_out = true;
+	r.presses = 2;
+	judge(&r, NULL, CLI_BOOT_TIMEOUT, "the guest did not power off after 2 presses");
+	r.press_ms = -1;
+	r.presses = 0;
+	judge(&r, NULL, CLI_BOOT_TIMEOUT, "no 'softoff-agent: armed' line on the console; "
+	      "likely: no console output at all");
+}
+
+static void boot_launch_failures(void **state)
+{
+	struct boot_result r = exited_with(1);
+
+	(void)state;
+	judge(&r, "start QEMU 'qemu': No such file", CLI_BOOT_LAUNCH,
+	      "QEMU failed to start: start QEMU 'qemu': No such file");
+	r.launched = false;
+	judge(&r, NULL, CLI_BOOT_LAUNCH, "QEMU exited with status 1 before its QMP monitor");
+	r = exited_with(0);
+	r.qmp_broken = true;
+	r.qmp_error = "QMP sent a line that is not JSON";
+	judge(&r, NULL, CLI_BOOT_LAUNCH, "QEMU's QMP monitor failed: QMP sent a line");
+}
+
+static void boot_signals(void **state)
+{
+	struct boot_result r = exited_with(0);
+
+	(void)state;
+	r.interrupted_by = SIGTERM;
+	judge(&r, NULL, CLI_SIGNALED_BASE + SIGTERM, "interrupted by SIGTERM");
+	r = exited_with(0);
+	r.wait_status = SIGKILL; /* killed, by someone else */
+	judge(&r, NULL, CLI_BOOT_KILLED, "QEMU was killed by signal 9 (SIGKILL)");
+}
+
+/* run: one row per documented status. */
+static void run_statuses(void **state)
+{
+	static const struct { struct run_outcome o; int status; } rows[] = {
+		{ { .wait_status = W_EXITCODE(99, 0), .success_status = 99 }, CLI_OK },
+		{ { .wait_status = W_EXITCODE(7, 0), .success_status = 7 }, CLI_OK },
+		{ { .wait_status = W_EXITCODE(0, 0), .guest_poweroff = true,
+		    .stop = SESSION_STOP_QUIT, .success_status = 99 }, CLI_OK },
+		{ { .wait_status = W_EXITCODE(7, 0), .success_status = 99 }, 7 },
+		{ { .wait_status = W_EXITCODE(0, 0), .host_signal = true, .success_status = 99 },
+		  CLI_RUN_HOST_SIGNAL },
+		{ { .wait_status = W_EXITCODE(0, 0), .stop = SESSION_STOP_QUIT,
+		    .success_status = 99 }, CLI_RUN_QUIT },
+		{ { .wait_status = W_EXITCODE(0, 0), .stop = SESSION_STOP_QUIT, .qmp_broken = true,
+		    .success_status = 99 }, CLI_RUN_LAUNCH },
+		{ { .wait_status = SIGKILL, .stop = SESSION_STOP_KILL, .success_status = 99 },
+		  CLI_RUN_KILLED },
+		{ { .wait_status = W_EXITCODE(99, 0), .stop = SESSION_STOP_KILL,
+		    .success_status = 99 }, CLI_RUN_KILLED },
+		{ { .wait_status = SIGSEGV, .success_status = 99 }, CLI_SIGNALED_BASE + SIGSEGV },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (run_exit_status(&rows[i].o) != rows[i].status)
+			fail_msg("row %zu: status %d, expected %d", i, run_exit_status(&rows[i].o),
+				 rows[i].status);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(boot_pass_and_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_panic_and_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_timeouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_launch_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_signals, setup, teardown),
+		cmocka_unit_test(run_statuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
