@@ -8,10 +8,10 @@
 #   test       build and run, and what the tests and benchmarks use: cmocka, clang, valgrind,
 #              e2fsprogs, and Debian's acpid (the acpid2 test and benchmark copy it into a
 #              guest image); `bench` is the same set
-#   container  what `make container` needs: buildah (podman is used instead when present)
-#              and mmdebstrap, which makes the base image from the Debian archive
+#   container  what `make container` needs: buildah (podman, if you have it, shares its
+#              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
-#   --check  only report; exit 1 if something is missing (never installs)
+#   --check    only report; exit 1 if something is missing (never installs)
 set -eu
 
 # command or file that proves the package is present, then the package name

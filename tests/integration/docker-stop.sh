@@ -45,6 +45,7 @@ if [ "${1:-}" = --root ]; then
 		target=$(pgrep -P $pid) && break
 		sleep 0.1
 	done
+	[ -n "$target" ] || { echo "FAIL the entry point did not start"; cat "$out"; exit 1; }
 else
 	[ -f "$B/initramfs.cpio.gz" ] || { echo "FAIL build/initramfs.cpio.gz missing (make initramfs)"; exit 1; }
 	SOFTOFF_ROOT=$top "$top/scripts/docker-entrypoint.sh" >"$out" 2>&1 </dev/null &
