@@ -130,7 +130,9 @@ container:
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
-	$(MAKE) all kernel initramfs container
+	$(MAKE) all kernel initramfs
+	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
+	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
 	tests/run.sh
 

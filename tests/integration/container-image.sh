@@ -8,6 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 size_limit_mb=400
 
+[ "$(id -u)" = 0 ] || t_skip "building and mounting the image needs root"
 for tool in buildah mmdebstrap unshare; do
 	command -v $tool >/dev/null || t_abort "$tool is missing (as root: scripts/deps.sh container)"
 done
