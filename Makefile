@@ -1,4 +1,4 @@
-# softoff: one flat Makefile.  make | make check | make demo | make bench | make clean
+# softoff: one flat Makefile.  make | make check | make demo | make bench | make container | make clean
 # Build outputs go under build/ only.
 
 B        := build
@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs clean
+.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs container clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -121,10 +121,18 @@ kernel:
 initramfs: $(B)/softoff-agent kernel
 	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
 
+# --- the container image (Dockerfile), built with buildah on a Debian base that mmdebstrap
+# makes (kept in build/container/): no registry needed. Needs root. See docs/container.md.
+container:
+	@$(DEPS) --check container 2>/dev/null || $(DEPS) container
+	scripts/container.sh
+
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel initramfs
+	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
+	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
 	tests/run.sh
 

@@ -1,12 +1,17 @@
 #!/bin/sh
 # Installs (as root) or names (otherwise) the Debian packages softoff needs to build and test.
 # Used by the Makefile, .ci/run and the Dockerfile, so there is one list in one place.
-# Usage: scripts/deps.sh [--check] [build|test|all]
-#   build    what `make` needs
-#   test     also what the tests and benchmarks use: QEMU, cmocka, clang, valgrind, e2fsprogs,
-#            and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
-#            `bench` and `all` are the same set
-#   --check  only report; exit 1 if something is missing (never installs)
+# Usage: scripts/deps.sh [--check] [build|run|test|container|all]
+#   build      what `make` needs
+#   run        what `softoff-qemu run` needs on a machine that did not build it: QEMU and
+#              jansson's shared library (the container image's runtime stage)
+#   test       build and run, and what the tests and benchmarks use: cmocka, clang, valgrind,
+#              e2fsprogs, and Debian's acpid (the acpid2 test and benchmark copy it into a
+#              guest image); `bench` is the same set
+#   container  what `make container` needs: buildah (podman, if you have it, shares its
+#              image store) and mmdebstrap, which makes the base image from the Debian archive
+#   all        every set
+#   --check    only report; exit 1 if something is missing (never installs)
 set -eu
 
 # command or file that proves the package is present, then the package name
@@ -18,13 +23,18 @@ build_pkgs='
 /usr/bin/kmod kmod
 /usr/include/jansson.h libjansson-dev
 /usr/bin/gcc gcc
+/usr/include/stdio.h libc6-dev
+/usr/include/linux/input.h linux-libc-dev
 /usr/bin/make make
 /usr/bin/gzip gzip
 /usr/bin/pkg-config pkg-config
 '
+run_pkgs='
+/usr/bin/qemu-system-x86_64 qemu-system-x86
+/usr/lib/x86_64-linux-gnu/libjansson.so.4 libjansson4
+'
 test_pkgs='
 /usr/include/cmocka.h libcmocka-dev
-/usr/bin/qemu-system-x86_64 qemu-system-x86
 /sbin/mkfs.ext4 e2fsprogs
 /usr/bin/apt-get apt
 /usr/bin/valgrind valgrind
@@ -32,14 +42,21 @@ test_pkgs='
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/sbin/acpid acpid
 '
+container_pkgs='
+/usr/bin/buildah buildah
+/usr/bin/mmdebstrap mmdebstrap
+'
 
 check=0
 [ "${1:-}" = --check ] && { check=1; shift; }
 what=${1:-all}
 case $what in
 build) list=$build_pkgs ;;
-test | bench | all) list="$build_pkgs$test_pkgs" ;;
-*) echo "deps.sh: unknown set '$what' (build, test, bench, all)" >&2; exit 2 ;;
+run) list=$run_pkgs ;;
+test | bench) list="$build_pkgs$run_pkgs$test_pkgs" ;;
+container) list=$container_pkgs ;;
+all) list="$build_pkgs$run_pkgs$test_pkgs$container_pkgs" ;;
+*) echo "deps.sh: unknown set '$what' (build, run, test, bench, container, all)" >&2; exit 2 ;;
 esac
 
 missing=$(printf '%s\n' "$list" | while read -r probe pkg; do

@@ -4,7 +4,9 @@
 # SIGKILL 1 s later: all inside the 10 s docker allows.
 # With no arguments it boots the image built into the container; arguments replace the QEMU
 # command line: docker run IMAGE qemu-system-x86_64 -m 512M ...
-# Environment: SOFTOFF_GRACE (default 8), SOFTOFF_ROOT (default: this script's repository).
+# Environment: SOFTOFF_GRACE (default 8; raise it with the container runtime's stop timeout),
+# SOFTOFF_ROOT (default: the directory above this script: /opt/softoff in the image, or the
+# source tree, where the same build/ paths hold the programs, kernel and image).
 set -eu
 root=${SOFTOFF_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 grace=${SOFTOFF_GRACE:-8}
