@@ -160,7 +160,8 @@ static void hook_flush_line(struct hook_watch *w)
 	w->cut = false;
 }
 
-/* Reads what is there. Returns 0 while the pipe stays open, -1 at EOF or error. */
+/* Reads what is there. Returns 1 after reading output, 0 when there was none, -1 at EOF or
+ * error. */
 static int hook_pump(struct hook_watch *w)
 {
 	char buf[512];
@@ -180,7 +181,15 @@ static int hook_pump(struct hook_watch *w)
 		else
 			w->cut = true;
 	}
-	return 0;
+	return 1;
+}
+
+/* After the hook exits its pipe is read until HOOK_DRAIN_MS pass without output: a slow
+ * console (each line is a kmsg write) must not cut what the hook already wrote, and a silent
+ * daemon holding the pipe must not stall us. The hook's own time limit bounds it all. */
+static void hook_drain_more(struct hook_watch *w, long long end_ms, long long now)
+{
+	w->drain_end = now + HOOK_DRAIN_MS < end_ms ? now + HOOK_DRAIN_MS : end_ms;
 }
 
 /* The time limits: TERM to the group at end_ms, KILL a second later, give up a second after. */
@@ -200,7 +209,7 @@ static bool hook_enforce(struct hook_watch *w, struct hook_result *res, long lon
 }
 
 /* A hook that exits while a background child still holds its stdout must not stall us:
- * once the hook itself is gone, its pipe is drained for HOOK_DRAIN_MS at most. */
+ * once the hook itself is gone, its pipe is drained while output keeps coming. */
 static void hook_wait(struct hook_watch *w, struct hook_result *res, long long end_ms)
 {
 	int step = 1;
@@ -211,7 +220,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 
 		if (!res->reaped && waitpid(res->pid, &res->status, WNOHANG) == res->pid) {
 			res->reaped = true;
-			w->drain_end = now + HOOK_DRAIN_MS;
+			hook_drain_more(w, end_ms, now);
 		}
 		if (res->reaped && (w->fd < 0 || now >= w->drain_end))
 			break;
@@ -221,9 +230,15 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 		}
 		if (w->fd < 0) {
 			tu_backoff(&step, HOOK_POLL_MS);
-		} else if (poll(&p, 1, HOOK_POLL_MS) > 0 && hook_pump(w) < 0) {
-			(void)close(w->fd);
-			w->fd = -1;
+		} else if (poll(&p, 1, HOOK_POLL_MS) > 0) {
+			int got = hook_pump(w);
+
+			if (got < 0) {
+				(void)close(w->fd);
+				w->fd = -1;
+			} else if (got > 0 && res->reaped) {
+				hook_drain_more(w, end_ms, tu_now_ms());
+			}
 		}
 	}
 	hook_flush_line(w);

@@ -9,7 +9,7 @@
 
 #define HOOK_MAX 64
 #define HOOK_LINE_MAX 200 /* longer output lines are cut and marked " [...]" */
-#define HOOK_DRAIN_MS 200 /* after the hook exits, read what its pipe still holds this long */
+#define HOOK_DRAIN_MS 200 /* after the hook exits, stop reading its pipe after this much silence */
 
 struct hook_env {
 	const char *event;  /* SOFTOFF_EVENT: power-button | signal | command */

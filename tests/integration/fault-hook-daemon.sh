@@ -1,6 +1,6 @@
 #!/bin/sh
 # A hook that leaves a daemon holding its stdout/stderr. Once the hook
-# itself has exited the agent drains the pipe for 0.2 s at most, so the next hook starts at
+# itself has exited the agent drains the pipe until 0.2 s of silence, so the next hook starts at
 # once (not at hook-timeout), what the daemon wrote is logged, and the daemon is stopped by
 # the kill step: the power-off completes with status 99.
 . "$(dirname "$0")/../fault-lib.sh"

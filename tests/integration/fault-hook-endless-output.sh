@@ -13,7 +13,8 @@ build_image "$T_DIR/initrd.gz" --hooks "$T_DIR/hooks" --config "$T_DIR/agent.con
 softoff_boot --initrd "$T_DIR/initrd.gz" --timeout 60
 expect_status 99 "QEMU status after an endless writer"
 n=$(console_count 'softoff-agent: hook 10-endless: endless line$')
-t_that "its output reached the console line by line ($n lines)" '[ "$n" -ge 1000 ]'
+# how many lines 2 s of `yes` give depends on how fast the console is (the host's load)
+t_that "its output reached the console line by line ($n lines)" '[ "$n" -ge 100 ]'
 h1=$(console_ms 'running hook .*/10-endless')
 term=$(console_ms 'hook 10-endless: time is up; sending SIGTERM')
 dead=$(console_ms 'hook 10-endless: killed by signal 15')

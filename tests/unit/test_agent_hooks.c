@@ -171,6 +171,35 @@ static void test_lingering_background_child_does_not_stall(void **state)
 	kill(-res.pid, SIGKILL);
 }
 
+/* The hook has exited, but its child still writes for 0.8 s: every line is kept (a slow
+ * console made the old fixed 0.2 s drain cut the tail), and the wait stays bounded. */
+static void test_output_after_exit_is_drained_while_it_flows(void **state)
+{
+	struct hook_result res;
+
+	(void)state;
+	tu_write("hooks.d/10-trail",
+		 SH "(for i in 1 2 3 4 5 6 7 8; do echo \"tail $i\"; sleep 0.1; done) &\nexit 0\n", 0755);
+	assert_int_equal(hook_run(tu_path("hooks.d/10-trail"), &env, tu_ms() + 5000, &res), 0);
+	assert_true(res.reaped && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0);
+	assert_non_null(strstr(tu_log(), "hook 10-trail: tail 1\n"));
+	assert_non_null(strstr(tu_log(), "hook 10-trail: tail 8\n"));
+}
+
+/* A child that never stops writing is still cut at the hook's own time limit. */
+static void test_endless_output_after_exit_stops_at_the_limit(void **state)
+{
+	struct hook_result res;
+	long long t0 = tu_ms();
+
+	(void)state;
+	tu_write("hooks.d/10-yes", SH "(while :; do echo more; sleep 0.01; done) &\nexit 0\n", 0755);
+	assert_int_equal(hook_run(tu_path("hooks.d/10-yes"), &env, tu_ms() + 1000, &res), 0);
+	assert_true(tu_ms() - t0 < 3000);
+	assert_non_null(strstr(tu_log(), "hook 10-yes: more\n"));
+	kill(-res.pid, SIGKILL);
+}
+
 static void test_unsafe_hooks_are_refused(void **state)
 {
 	(void)state;
@@ -209,6 +238,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_does_not_stop_the_rest, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_bounds_all_hooks, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_background_child_does_not_stall, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_output_after_exit_is_drained_while_it_flows, setup, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_endless_output_after_exit_stops_at_the_limit, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_hooks_are_refused, setup, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_non_executable_is_skipped, setup, tu_teardown),
 	};
