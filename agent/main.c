@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "handoff.h"
 #include "log.h"
 #include "loop.h"
 #include "sequence.h"
@@ -16,7 +17,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-enum agent_mode { MODE_DAEMON, MODE_POWEROFF, MODE_RUN };
+enum agent_mode { MODE_DAEMON, MODE_POWEROFF, MODE_RUN, MODE_EXIT_PORT };
 
 struct agent_args {
 	enum agent_mode mode;
@@ -32,10 +33,14 @@ static void usage(int fd)
 		"usage: softoff-agent [--config FILE] [--check-config]          wait for the power button\n"
 		"       softoff-agent [--config FILE] poweroff                  shut down now, once\n"
 		"       softoff-agent [--config FILE] run -- CMD [ARG...]       run CMD, then exit QEMU with its status\n"
+		"       softoff-agent [--config FILE] exit-port                 write exit-value to exit-port now\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
 		"processes, sync, unmount, write exit-value to the isa-debug-exit port; if still alive 1 s\n"
-		"later, take the fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
+		"later, take the fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n"
+		"Under systemd (/run/systemd/system exists) a press starts systemd's poweroff.target instead\n"
+		"(signal 38 to PID 1), unless systemd-logind runs and handles the power key; exit-port is then\n"
+		"for /usr/lib/systemd/system-shutdown/ only (refused while systemd runs as PID 1).\n\n"
 		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments):\n");
 	config_print_keys(fd);
 	dprintf(fd,
@@ -54,6 +59,10 @@ static int parse_mode(int argc, char **argv, struct agent_args *a)
 		a->mode = MODE_POWEROFF;
 		return 0;
 	}
+	if (!strcmp(argv[0], "exit-port") && argc == 1) {
+		a->mode = MODE_EXIT_PORT;
+		return 0;
+	}
 	if (!strcmp(argv[0], "run")) {
 		int cmd = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
 
@@ -65,7 +74,8 @@ static int parse_mode(int argc, char **argv, struct agent_args *a)
 		a->payload = &argv[cmd];
 		return 0;
 	}
-	dprintf(2, "softoff-agent: unexpected '%s' (try --help)\n", argv[argc > 1 && !strcmp(argv[0], "poweroff")]);
+	dprintf(2, "softoff-agent: unexpected '%s' (try --help)\n",
+		argv[argc > 1 && (!strcmp(argv[0], "poweroff") || !strcmp(argv[0], "exit-port"))]);
 	return -EINVAL;
 }
 
@@ -100,6 +110,8 @@ static int run_poweroff(const struct agent_config *cfg)
 	struct seq_request rq = { "command", "", cfg->exit_value, true, 0 };
 	sigset_t set;
 
+	if (handoff_systemd_booted("/"))
+		return handoff_command("/", &handoff_system_ops);
 	(void)setsid();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -121,6 +133,7 @@ static int run_loop(const struct agent_config *cfg, char **payload)
 		log_msg("set up signals: %s", strerror(-rc));
 		return EXIT_RUNTIME;
 	}
+	(void)handoff_attach(&l, "/", &handoff_system_ops);
 	if (payload) {
 		rc = loop_start_payload(&l, payload);
 		if (rc < 0) {
@@ -154,5 +167,7 @@ int main(int argc, char **argv)
 	log_msg("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
+	if (args.mode == MODE_EXIT_PORT)
+		return handoff_exit_port(&cfg, "/", &handoff_system_ops);
 	return run_loop(&cfg, args.mode == MODE_RUN ? args.payload : NULL);
 }
