@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh [--check] [build|test|all]
 #   build    what `make` needs
 #   test     also what the tests and benchmarks use: QEMU, cmocka, clang, valgrind, e2fsprogs,
-#            and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
+#            Debian's acpid (the acpid2 test and benchmark copy it into a guest image), and
+#            mmdebstrap (make debian-guest: the full Debian guest);
 #            `bench` and `all` are the same set
 #   --check  only report; exit 1 if something is missing (never installs)
 set -eu
@@ -31,6 +32,7 @@ test_pkgs='
 /usr/bin/clang clang
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/sbin/acpid acpid
+/usr/bin/mmdebstrap mmdebstrap
 '
 
 check=0
