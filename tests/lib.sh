@@ -172,6 +172,22 @@ build_image() { # out [mkinitramfs options...]
 	sed 's/^/    /' "$T_DIR/build.log"
 }
 
+# The full Debian guest NAME (debian-guest/build.sh, cached in build/debian-guest/NAME) with the
+# data-safety records service enabled; more builder options (--no-softoff) follow the name.
+# Sets T_DEBIAN (rootfs.img, vmlinuz, initrd.img).
+need_debian_guest() { # name [debian-guest/build.sh options...]
+	T_DEBIAN=$SOFTOFF_BUILD/debian-guest/$1
+	shift
+	"$SOFTOFF_TOP/debian-guest/build.sh" --out "$T_DEBIAN" "$@" \
+		--file "$SOFTOFF_TOP/tests/data/records.sh:/usr/local/bin/records" \
+		--file "$SOFTOFF_TOP/tests/data/records.service:/etc/systemd/system/softoff-records.service" \
+		--enable softoff-records.service:multi-user.target >"$T_DIR/debian-guest.log" 2>&1 || {
+		tail -n 20 "$T_DIR/debian-guest.log"
+		t_abort "building the Debian guest $T_DEBIAN failed"
+	}
+	sed 's/^/    /' "$T_DIR/debian-guest.log"
+}
+
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
 	mkdir -p "$1"
