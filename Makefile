@@ -153,7 +153,7 @@ $(B)/bench/measure: bench/measure.c
 
 bench:
 	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
-	$(MAKE) all kernel $(BENCH_BINS)
+	$(MAKE) all kernel debian-guest $(BENCH_BINS)
 	bench/run.sh
 
 SOAK_CYCLES ?= 50

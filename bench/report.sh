@@ -91,6 +91,19 @@ scale_row() { # parallel
 		"$(figure scale "$1" failures sum)"
 }
 
+debian_row() {
+	printf '%-32s %8s %8s %8s %5s %9s\n' "full Debian guest (ms)" median p90 min runs failures
+	local m
+	for m in login_ms armed_ms sigterm_exit_ms; do
+		printf '  %-30s %8s %8s %8s %5s %9s\n' "$m" "$(f0 "$(figure debian guest "$m" median)")" \
+			"$(f0 "$(figure debian guest "$m" p90)")" "$(f0 "$(figure debian guest "$m" min)")" \
+			"$(figure debian guest "$m" runs)" "$(figure debian guest failures sum)"
+	done
+	echo "  (make debian-guest under softoff-qemu run --grace 60: login_ms QEMU start -> login prompt;"
+	echo "   armed_ms kernel start -> agent armed (guest clock); sigterm_exit_ms SIGTERM 1 s after the"
+	echo "   prompt -> softoff-qemu exited, through systemd's shutdown; QEMU status 99 else a failure)"
+}
+
 # "met", or "MISSED by" how far the value is past the limit.
 verdict() { # value unit target met
 	[ "$4" = 1 ] && { echo met; return; }
@@ -130,6 +143,8 @@ print_table() {
 	echo
 	printf '%-32s %8s %10s %8s\n' "scale (boot tests at once)" "wall ms" "ms / boot" failures
 	for n in $scale; do scale_row "$n"; done
+	echo
+	debian_row
 	echo
 	echo "goals"
 	goal_rows

@@ -6,8 +6,11 @@
 #   c. footprint: agent binary, agent RSS and idle wake-ups in the guest, image size,
 #      softoff-qemu's own RSS and CPU per boot
 #   d. scale: 1, 2, 4, 8 boot tests at once
+#   e. the full Debian guest (make debian-guest: systemd, no dbus): boot to the login prompt,
+#      and SIGTERM to `softoff-qemu run` -> QEMU exited (systemd's own shutdown, then the port)
 # Env: BENCH_RUNS (boots per variant, default 20; 2 for a smoke test), BENCH_SCALE
-# (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10).
+# (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10),
+# BENCH_DEBIAN_RUNS (full Debian guest boots, default 3: about 20 s each).
 # Raw samples go to build/bench/samples.tsv, one "GROUP VARIANT METRIC VALUE" per line.
 set -eu
 
@@ -16,6 +19,8 @@ out=$top/build/bench
 runs=${BENCH_RUNS:-20}
 scale=${BENCH_SCALE:-1 2 4 8}
 idle=${BENCH_IDLE:-10}
+debian_runs=${BENCH_DEBIAN_RUNS:-3}
+debian=$top/build/debian-guest/softoff
 kernel=$top/build/kernel/vmlinuz
 agent=$out/softoff-agent   # copies taken at the start: a rebuild during the run changes nothing
 harness=$out/softoff-qemu
@@ -34,7 +39,7 @@ kv() { sed -n "s/.*\\b$1=\\([0-9-]*\\).*/\\1/p"; } # the number after KEY= on st
 
 check_inputs() {
 	local f
-	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" \
+	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" "$debian/rootfs.img" \
 		"$top/build/softoff-qemu" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
 		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make all kernel build/bench/...)"
 	done
@@ -190,6 +195,48 @@ bench_scale() {
 	for n in $scale; do scale_once "$n"; done
 }
 
+# --- e. the full Debian guest under softoff-qemu run ------------------------------------------------
+
+# One boot of a copy of the Debian guest under `softoff-qemu run`; SIGTERM once the login prompt
+# is up (a guest in use, not one still booting), then time until softoff-qemu (and QEMU) ended.
+debian_once() { # run
+	local dir=$out/debian console=$out/consoles/debian-$1.log pid t0 t_term status qemu_status
+	mkdir -p "$dir"
+	cp --sparse=always "$debian/rootfs.img" "$dir/root.img"
+	: >"$console"
+	t0=$(now_us)
+	timeout -k 5 300 "$harness" run --grace 60 -- qemu-system-x86_64 -machine q35 -accel tcg \
+		-m 512M -nodefaults -no-reboot -display none -device isa-debug-exit,iobase=0x501,iosize=2 \
+		-serial "file:$console" -kernel "$debian/vmlinuz" -initrd "$debian/initrd.img" \
+		-append "console=ttyS0 panic=-1 root=/dev/vda rw" \
+		-drive "file=$dir/root.img,format=raw,if=virtio" </dev/null 2>"$dir/run.err" &
+	pid=$!
+	until grep -q 'login: *$' "$console"; do
+		kill -0 "$pid" 2>/dev/null && [ $(($(now_us) - t0)) -lt 240000000 ] ||
+			{ say "debian run $1: no login prompt (console: $console)"; kill "$pid"; wait "$pid"; sample debian guest failures 1; return; }
+		sleep 0.1
+	done
+	sample debian guest login_ms $((($(now_us) - t0) / 1000))
+	sample debian guest armed_ms "$(guest_span_ms "$console" 'Linux version' 'softoff-agent: armed')"
+	sleep 1
+	t_term=$(now_us)
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	sample debian guest sigterm_exit_ms "$(ms $(($(now_us) - t_term)))"
+	qemu_status=$(sed -n 's/.*QEMU exited with status \([0-9]*\).*/\1/p' "$dir/run.err")
+	sample debian guest failures $((status != 0 || qemu_status != 99))
+	[ "$status" = 0 ] && [ "$qemu_status" = 99 ] ||
+		say "debian run $1: softoff-qemu status $status, QEMU status ${qemu_status:-none} ($dir/run.err, $console)"
+}
+
+bench_debian() {
+	local i
+	say "e. full Debian guest: $debian_runs boots, SIGTERM at the login prompt"
+	for i in $(seq 1 "$debian_runs"); do debian_once "$i"; done
+	rm -rf "$out/debian"
+}
+
 main() {
 	check_inputs
 	rm -rf "$out/img" "$out/consoles" "$out/costs" "$out"/cost.* "$samples"
@@ -201,6 +248,7 @@ main() {
 	bench_boot_cycle
 	bench_footprint
 	bench_scale
+	bench_debian
 	report
 }
 
