@@ -256,7 +256,8 @@ int handoff_exit_port(const struct agent_config *cfg, const char *root, const st
 	char why[256];
 
 	if (!handoff_exit_port_allowed(root, why, sizeof(why))) {
-		log_msg("exit-port: not writing port 0x%x: %s", cfg->exit_port, why);
+		/* run by hand: the one who typed it must see why (the log may be kmsg only) */
+		dprintf(2, "softoff-agent: exit-port: not writing port 0x%x: %s\n", cfg->exit_port, why);
 		return 1;
 	}
 	ops->write_port(cfg);

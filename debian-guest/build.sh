@@ -140,6 +140,7 @@ cp -al "$base/root" "$stage"
 [ $softoff = 0 ] || install_softoff "$stage"
 for f in $files; do put_file "$stage" "$f"; done
 for u in $units; do enable_unit "$stage" "${u%%:*}" "${u#*:}"; done
+: >"$out/rootfs.img" # an existing file: mke2fs then says nothing
 mke2fs -q -F -t ext4 -L root -d "$stage" "$out/rootfs.img" "$size"
 cp "$(ls "$stage"/boot/vmlinuz-* | tail -n 1)" "$out/vmlinuz"
 cp "$(ls "$stage"/boot/initrd.img-* | tail -n 1)" "$out/initrd.img"
