@@ -188,6 +188,15 @@ need_debian_guest() { # name [debian-guest/build.sh options...]
 	sed 's/^/    /' "$T_DIR/debian-guest.log"
 }
 
+# One tests/data-safety.sh cycle on the Debian guest T_DEBIAN (more options: --grace N).
+# Sets ds_out (its report, also printed) and ds_rc (its status); ds_says TEXT greps the report.
+debian_data_safety() {
+	ds_out=$("$SOFTOFF_TOP/tests/data-safety.sh" --debian "$T_DEBIAN" --cycles 1 "$@")
+	ds_rc=$?
+	echo "$ds_out"
+}
+ds_says() { echo "$ds_out" | grep -q -- "$1"; }
+
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
 	mkdir -p "$1"

@@ -5,10 +5,8 @@
 . "${SOFTOFF_TOP:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_debian_guest test-plain --no-softoff
-out=$("$SOFTOFF_TOP/tests/data-safety.sh" --debian "$T_DEBIAN" --grace 10 --cycles 1)
-rc=$?
-echo "$out"
-t_that "data-safety reports the failure (status 1, got $rc)" '[ "$rc" = 1 ]'
-t_that "softoff-qemu run had to quit QEMU after the grace (exit 124)" 'echo "$out" | grep -q "exit status 124,"'
-t_that "the journal was left dirty" 'echo "$out" | grep -q "filesystem needs_recovery"'
+debian_data_safety --grace 10
+t_that "data-safety reports the failure (status 1, got $ds_rc)" '[ "$ds_rc" = 1 ]'
+t_that "softoff-qemu run had to quit QEMU after the grace (exit 124)" 'ds_says "exit status 124,"'
+t_that "the journal was left dirty" 'ds_says "filesystem needs_recovery"'
 t_done

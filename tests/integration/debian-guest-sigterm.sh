@@ -7,10 +7,8 @@
 . "${SOFTOFF_TOP:-$(dirname "$0")/../..}/tests/lib.sh"
 
 need_debian_guest test-softoff
-out=$("$SOFTOFF_TOP/tests/data-safety.sh" --debian "$T_DEBIAN" --grace 30 --cycles 1)
-rc=$?
-echo "$out"
-t_that "filesystem clean and no acknowledged record lost (data-safety status $rc)" '[ "$rc" = 0 ]'
-t_that "softoff-qemu run exited 0" 'echo "$out" | grep -q "exit status 0,"'
-t_that "QEMU exited 99: the port written by systemd-shutdown" 'echo "$out" | grep -q "QEMU status 99,"'
+debian_data_safety --grace 30
+t_that "filesystem clean and no acknowledged record lost (data-safety status $ds_rc)" '[ "$ds_rc" = 0 ]'
+t_that "softoff-qemu run exited 0" 'ds_says "exit status 0,"'
+t_that "QEMU exited 99: the port written by systemd-shutdown" 'ds_says "QEMU status 99,"'
 t_done
