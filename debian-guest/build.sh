@@ -8,7 +8,7 @@
 #   --out DIR          writes DIR/rootfs.img, DIR/vmlinuz, DIR/initrd.img (required)
 #   --agent FILE       the softoff-agent binary (default build/softoff-agent)
 #   --no-softoff       leave softoff out (the same guest as it comes: it ignores the button)
-#   --file SRC:DEST    copy SRC into the root as DEST (repeatable; mode kept)
+#   --file SRC:DEST    copy SRC into the root as DEST (repeatable; mode kept; no spaces)
 #   --enable UNIT:TARGET
 #                      enable UNIT (installed with --file) in TARGET, as systemctl enable would
 #   --size SIZE        the image size for mke2fs (default 1G; the image is sparse)
@@ -27,8 +27,8 @@ PACKAGES=systemd,systemd-sysv,udev,linux-image-cloud-amd64,initramfs-tools
 # Bump when base_build changes what it makes: the cached base roots are keyed on it.
 BASE_FORMAT=1
 
-out= agent=$top/build/softoff-agent softoff=1 size=1G cache=$top/build/debian-guest/cache
-files= units=
+out='' agent=$top/build/softoff-agent softoff=1 size=1G cache=$top/build/debian-guest/cache
+files='' units=''
 usage() { echo "debian-guest/build.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -21,7 +21,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${SOFTOFF_BUILD:-$top/build}
-mode=softoff cycles=1 table=0 debian= grace=
+mode=softoff cycles=1 table=0 debian='' grace=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=${2:-}; shift ;;
