@@ -10,7 +10,8 @@
 #      and SIGTERM to `softoff-qemu run` -> QEMU exited (systemd's own shutdown, then the port)
 # Env: BENCH_RUNS (boots per variant, default 20; 2 for a smoke test), BENCH_SCALE
 # (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10),
-# BENCH_DEBIAN_RUNS (full Debian guest boots, default 3: about 20 s each).
+# BENCH_DEBIAN_RUNS (full Debian guest boots, default 3: about 20 s each), BENCH_SECTIONS
+# (default "a b c d e"; e.g. BENCH_SECTIONS=e for the Debian guest alone).
 # Raw samples go to build/bench/samples.tsv, one "GROUP VARIANT METRIC VALUE" per line.
 set -eu
 
@@ -20,6 +21,7 @@ runs=${BENCH_RUNS:-20}
 scale=${BENCH_SCALE:-1 2 4 8}
 idle=${BENCH_IDLE:-10}
 debian_runs=${BENCH_DEBIAN_RUNS:-3}
+sections=${BENCH_SECTIONS:-a b c d e}
 debian=$top/build/debian-guest/softoff
 kernel=$top/build/kernel/vmlinuz
 agent=$out/softoff-agent   # copies taken at the start: a rebuild during the run changes nothing
@@ -244,12 +246,14 @@ main() {
 	trap 'vm_stop' EXIT
 	trap 'exit 130' INT TERM
 	build_images
-	bench_poweroff
-	bench_boot_cycle
-	bench_footprint
-	bench_scale
-	bench_debian
+	section a && bench_poweroff
+	section b && bench_boot_cycle
+	section c && bench_footprint
+	section d && bench_scale
+	section e && bench_debian
 	report
 }
+
+section() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 main "$@"
