@@ -44,7 +44,7 @@ static void usage(int fd)
 		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments):\n");
 	config_print_keys(fd);
 	dprintf(fd,
-		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown);\n"
+		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown; exit-port refused);\n"
 		"2 usage or config error. run mode: if still running after everything, the payload's status.\n"
 		"QEMU's status after the write: 99 power-off (0x31), 101 payload killed by a signal,\n"
 		"103 agent failure, 129+2s payload exited with s (0..63).\n");
