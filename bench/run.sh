@@ -202,16 +202,20 @@ bench_scale() {
 # One boot of a copy of the Debian guest under `softoff-qemu run`; SIGTERM once the login prompt
 # is up (a guest in use, not one still booting), then time until softoff-qemu (and QEMU) ended.
 debian_once() { # run
-	local dir=$out/debian console=$out/consoles/debian-$1.log pid t0 t_term status qemu_status
+	local dir=$out/debian console=$out/consoles/debian-$1.log err=$out/consoles/debian-$1.err
+	local pid t0 t_term status qemu_status
 	mkdir -p "$dir"
 	cp --sparse=always "$debian/rootfs.img" "$dir/root.img"
 	: >"$console"
 	t0=$(now_us)
-	timeout -k 5 300 "$harness" run --grace 60 -- qemu-system-x86_64 -machine q35 -accel tcg \
+	# no `timeout` around it: a SIGTERM to timeout reaches softoff-qemu twice (timeout sends it
+	# to its child and to its process group), and a second SIGTERM means "quit now". The wait
+	# for the prompt is bounded here, the rest by --grace and --quit-timeout.
+	"$harness" run --grace 60 -- qemu-system-x86_64 -machine q35 -accel tcg \
 		-m 512M -nodefaults -no-reboot -display none -device isa-debug-exit,iobase=0x501,iosize=2 \
 		-serial "file:$console" -kernel "$debian/vmlinuz" -initrd "$debian/initrd.img" \
 		-append "console=ttyS0 panic=-1 root=/dev/vda rw" \
-		-drive "file=$dir/root.img,format=raw,if=virtio" </dev/null 2>"$dir/run.err" &
+		-drive "file=$dir/root.img,format=raw,if=virtio" </dev/null 2>"$err" &
 	pid=$!
 	until grep -q 'login: *$' "$console"; do
 		kill -0 "$pid" 2>/dev/null && [ $(($(now_us) - t0)) -lt 240000000 ] ||
@@ -226,10 +230,10 @@ debian_once() { # run
 	status=0
 	wait "$pid" || status=$?
 	sample debian guest sigterm_exit_ms "$(ms $(($(now_us) - t_term)))"
-	qemu_status=$(sed -n 's/.*QEMU exited with status \([0-9]*\).*/\1/p' "$dir/run.err")
+	qemu_status=$(sed -n 's/.*QEMU exited with status \([0-9]*\).*/\1/p' "$err")
 	sample debian guest failures $((status != 0 || qemu_status != 99))
 	[ "$status" = 0 ] && [ "$qemu_status" = 99 ] ||
-		say "debian run $1: softoff-qemu status $status, QEMU status ${qemu_status:-none} ($dir/run.err, $console)"
+		say "debian run $1: softoff-qemu status $status, QEMU status ${qemu_status:-none} ($err, $console)"
 }
 
 bench_debian() {
