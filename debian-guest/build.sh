@@ -120,7 +120,7 @@ enable_unit() { # root unit target
 
 # --- the image: cached on every input ------------------------------------------------------------
 inputs() {
-	echo "base $base_key size $size softoff $softoff units $units"
+	echo "base $base_key size $size softoff $softoff units $units builder $(sha <"$0")"
 	{ [ $softoff = 0 ] || softoff_inputs; printf '%s\n' $files; } | while IFS= read -r f; do
 		[ -n "$f" ] || continue
 		echo "$f $(stat -c %a "${f%%:*}") $(sha256sum <"${f%%:*}" | cut -c1-64)"
