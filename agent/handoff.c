@@ -13,7 +13,6 @@
 
 #include "exitport.h"
 #include "log.h"
-#include "loop.h"
 #include "readfile.h"
 
 #define HANDOFF_DROPINS_MAX 32
@@ -202,10 +201,10 @@ static int handoff_request(const char *root, const struct handoff_ops *ops, cons
 	int rc;
 
 	if (handoff_decide(root, event, why, sizeof(why)) == HANDOFF_LOGIND) {
-		log_msg("%s: leaving the power key to it", why);
+		log_msg("%s: leaving the power key to systemd-logind", why);
 		return 0;
 	}
-	log_msg("%s: asking it to power off (signal %d to PID 1 starts poweroff.target)", why,
+	log_msg("%s: asking systemd to power off (signal %d to PID 1 starts poweroff.target)", why,
 		HANDOFF_SIG_POWEROFF);
 	rc = ops->signal_init(HANDOFF_SIG_POWEROFF);
 	if (rc < 0)

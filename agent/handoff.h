@@ -7,8 +7,7 @@
 #include <stddef.h>
 
 #include "config.h"
-
-struct loop;
+#include "loop.h"
 
 /* The two actions with effects outside the agent; tests replace them. */
 struct handoff_ops {
@@ -18,10 +17,9 @@ struct handoff_ops {
 
 extern const struct handoff_ops handoff_system_ops;
 
-/* systemd starts poweroff.target (job mode replace-irreversibly) on SIGRTMIN+4, which is 38
- * in glibc's numbering (musl's SIGRTMIN differs, so the number is spelled out). It is the
- * signal the kernel's tiny power button sends to PID 1 for the same reason. */
-#define HANDOFF_SIG_POWEROFF 38
+/* systemd starts poweroff.target (job mode replace-irreversibly) on SIGRTMIN+4 (glibc's
+ * numbering): the very signal the kernel's tiny power button sends to PID 1 for that reason. */
+#define HANDOFF_SIG_POWEROFF LOOP_SIG_TINY_POWER_BUTTON
 
 enum handoff_owner {
 	HANDOFF_AGENT,   /* no systemd: the agent runs its own shutdown sequence */

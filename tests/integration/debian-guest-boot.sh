@@ -12,7 +12,7 @@ softoff_boot --initrd "$T_DEBIAN/initrd.img" --disk "$T_DIR/root.img" --memory 5
 	--append "root=/dev/vda rw" --timeout 240
 expect_status 99
 expect_console 'softoff-agent: armed on /dev/input/event[0-9]+ \(Power Button' "the agent armed under systemd"
-expect_console 'systemd-logind is not running: asking it to power off \(signal 38 to PID 1' \
+expect_console 'systemd-logind is not running: asking systemd to power off \(signal 38 to PID 1' \
 	"the press was handed to systemd"
 expect_no_console 'softoff-agent: stopping [0-9]+ processes' "the agent did not tear down itself"
 unmounted=$(console_line 'systemd-shutdown\[1\]: All filesystems unmounted')
