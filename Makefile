@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs container clean
+.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs container debian-guest clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -121,6 +121,12 @@ kernel:
 initramfs: $(B)/softoff-agent kernel
 	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
 
+# A full Debian guest (bookworm minbase, systemd, udev, cloud kernel, no dbus) with softoff:
+# build/debian-guest/softoff/{rootfs.img,vmlinuz,initrd.img}; the base root is cached.
+debian-guest: $(B)/softoff-agent
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	debian-guest/build.sh --out $(B)/debian-guest/softoff
+
 # --- the container image (Dockerfile), built with buildah on a Debian base that mmdebstrap
 # makes (kept in build/container/): no registry needed. Needs root. See docs/container.md.
 container:
@@ -130,7 +136,7 @@ container:
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
-	$(MAKE) all kernel initramfs
+	$(MAKE) all kernel initramfs debian-guest
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
@@ -155,7 +161,7 @@ $(B)/bench/measure: bench/measure.c
 
 bench:
 	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
-	$(MAKE) all kernel $(BENCH_BINS)
+	$(MAKE) all kernel debian-guest $(BENCH_BINS)
 	bench/run.sh
 
 SOAK_CYCLES ?= 50

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "exitport.h"
+#include "handoff.h"
 #include "log.h"
 #include "loop.h"
 #include "sequence.h"
@@ -17,7 +18,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-enum agent_mode { MODE_DAEMON, MODE_POWEROFF, MODE_RUN };
+enum agent_mode { MODE_DAEMON, MODE_POWEROFF, MODE_RUN, MODE_EXIT_PORT };
 
 struct agent_args {
 	enum agent_mode mode;
@@ -33,16 +34,20 @@ static void usage(int fd)
 		"usage: softoff-agent [--config FILE] [--check-config]          wait for the power button\n"
 		"       softoff-agent [--config FILE] poweroff                  shut down now, once\n"
 		"       softoff-agent [--config FILE] run -- CMD [ARG...]       run CMD, then exit QEMU with its status\n"
+		"       softoff-agent [--config FILE] exit-port                 write exit-value to exit-port now\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
 		"processes, sync, unmount, write exit-value to the isa-debug-exit port (only on a machine\n"
 		"identified as QEMU, see exit-port-guard); if still alive 1 s later, or not QEMU, take the\n"
-		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n\n"
+		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n"
+		"Under systemd (/run/systemd/system exists) a press starts systemd's poweroff.target instead\n"
+		"(signal 38 to PID 1), unless systemd-logind runs and handles the power key; exit-port is then\n"
+		"for /usr/lib/systemd/system-shutdown/ only (refused while systemd runs as PID 1).\n\n"
 		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments; as root it must be\n"
 		"owned by root and not writable by group or others):\n");
 	config_print_keys(fd);
 	dprintf(fd,
-		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown);\n"
+		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown; exit-port refused);\n"
 		"2 usage or config error. run mode: if still running after everything, the payload's status.\n"
 		"QEMU's status after the write: 99 power-off (0x31), 101 payload killed by a signal,\n"
 		"103 agent failure, 129+2s payload exited with s (0..63).\n");
@@ -59,6 +64,10 @@ static int parse_mode(int argc, char **argv, struct agent_args *a)
 		a->mode = MODE_POWEROFF;
 		return 0;
 	}
+	if (!strcmp(argv[0], "exit-port") && argc == 1) {
+		a->mode = MODE_EXIT_PORT;
+		return 0;
+	}
 	if (!strcmp(argv[0], "run")) {
 		int cmd = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
 
@@ -70,8 +79,8 @@ static int parse_mode(int argc, char **argv, struct agent_args *a)
 		a->payload = &argv[cmd];
 		return 0;
 	}
-	/* "poweroff EXTRA" names EXTRA; anything else names the unknown command itself */
-	extra = !strcmp(argv[0], "poweroff") && argc > 1 ? argv[1] : argv[0];
+	/* "poweroff EXTRA" and "exit-port EXTRA" name EXTRA; else the unknown command itself */
+	extra = argc > 1 && (!strcmp(argv[0], "poweroff") || !strcmp(argv[0], "exit-port")) ? argv[1] : argv[0];
 	dprintf(2, "softoff-agent: unexpected '%s' (try --help)\n", extra);
 	return -EINVAL;
 }
@@ -107,6 +116,8 @@ static int run_poweroff(const struct agent_config *cfg)
 	struct seq_request rq = { "command", "", cfg->exit_value, true, 0 };
 	sigset_t set;
 
+	if (handoff_systemd_booted("/"))
+		return handoff_command("/", &handoff_system_ops);
 	(void)setsid();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -128,6 +139,7 @@ static int run_loop(const struct agent_config *cfg, char **payload)
 		log_important("set up signals: %s", strerror(-rc));
 		return EXIT_RUNTIME;
 	}
+	(void)handoff_attach(&l, "/", &handoff_system_ops);
 	if (payload) {
 		rc = loop_start_payload(&l, payload);
 		if (rc < 0) {
@@ -162,5 +174,7 @@ int main(int argc, char **argv)
 	log_important("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
+	if (args.mode == MODE_EXIT_PORT)
+		return handoff_exit_port(&cfg, "/", &handoff_system_ops);
 	return run_loop(&cfg, args.mode == MODE_RUN ? args.payload : NULL);
 }

@@ -6,8 +6,12 @@
 #   c. footprint: agent binary, agent RSS and idle wake-ups in the guest, image size,
 #      softoff-qemu's own RSS and CPU per boot
 #   d. scale: 1, 2, 4, 8 boot tests at once
+#   e. the full Debian guest (make debian-guest: systemd, no dbus): boot to the login prompt,
+#      and SIGTERM to `softoff-qemu run` -> QEMU exited (systemd's own shutdown, then the port)
 # Env: BENCH_RUNS (boots per variant, default 20; 2 for a smoke test), BENCH_SCALE
-# (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10).
+# (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10),
+# BENCH_DEBIAN_RUNS (full Debian guest boots, default 3: about 20 s each), BENCH_SECTIONS
+# (default "a b c d e"; e.g. BENCH_SECTIONS=e for the Debian guest alone).
 # Raw samples go to build/bench/samples.tsv, one "GROUP VARIANT METRIC VALUE" per line.
 set -eu
 
@@ -16,6 +20,9 @@ out=$top/build/bench
 runs=${BENCH_RUNS:-20}
 scale=${BENCH_SCALE:-1 2 4 8}
 idle=${BENCH_IDLE:-10}
+debian_runs=${BENCH_DEBIAN_RUNS:-3}
+sections=${BENCH_SECTIONS:-a b c d e}
+debian=$top/build/debian-guest/softoff
 kernel=$top/build/kernel/vmlinuz
 agent=$out/softoff-agent   # copies taken at the start: a rebuild during the run changes nothing
 harness=$out/softoff-qemu
@@ -34,7 +41,7 @@ kv() { sed -n "s/.*\\b$1=\\([0-9-]*\\).*/\\1/p"; } # the number after KEY= on st
 
 check_inputs() {
 	local f
-	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" \
+	for f in "$kernel" "$top/build/kernel/modules/modules.dep" "$top/build/softoff-agent" "$debian/rootfs.img" \
 		"$top/build/softoff-qemu" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
 		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make all kernel build/bench/...)"
 	done
@@ -190,6 +197,52 @@ bench_scale() {
 	for n in $scale; do scale_once "$n"; done
 }
 
+# --- e. the full Debian guest under softoff-qemu run ------------------------------------------------
+
+# One boot of a copy of the Debian guest under `softoff-qemu run`; SIGTERM once the login prompt
+# is up (a guest in use, not one still booting), then time until softoff-qemu (and QEMU) ended.
+debian_once() { # run
+	local dir=$out/debian console=$out/consoles/debian-$1.log err=$out/consoles/debian-$1.err
+	local pid t0 t_term status qemu_status
+	mkdir -p "$dir"
+	cp --sparse=always "$debian/rootfs.img" "$dir/root.img"
+	: >"$console"
+	t0=$(now_us)
+	# no `timeout` around it: a SIGTERM to timeout reaches softoff-qemu twice (timeout sends it
+	# to its child and to its process group), and a second SIGTERM means "quit now". The wait
+	# for the prompt is bounded here, the rest by --grace and --quit-timeout.
+	"$harness" run --grace 60 -- qemu-system-x86_64 -machine q35 -accel tcg \
+		-m 512M -nodefaults -no-reboot -display none -device isa-debug-exit,iobase=0x501,iosize=2 \
+		-serial "file:$console" -kernel "$debian/vmlinuz" -initrd "$debian/initrd.img" \
+		-append "console=ttyS0 panic=-1 root=/dev/vda rw" \
+		-drive "file=$dir/root.img,format=raw,if=virtio" </dev/null 2>"$err" &
+	pid=$!
+	until grep -q 'login: *$' "$console"; do
+		kill -0 "$pid" 2>/dev/null && [ $(($(now_us) - t0)) -lt 240000000 ] ||
+			{ say "debian run $1: no login prompt (console: $console)"; kill "$pid"; wait "$pid"; sample debian guest failures 1; return; }
+		sleep 0.1
+	done
+	sample debian guest login_ms $((($(now_us) - t0) / 1000))
+	sample debian guest armed_ms "$(guest_span_ms "$console" 'Linux version' 'softoff-agent: armed')"
+	sleep 1
+	t_term=$(now_us)
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	sample debian guest sigterm_exit_ms "$(ms $(($(now_us) - t_term)))"
+	qemu_status=$(sed -n 's/.*QEMU exited with status \([0-9]*\).*/\1/p' "$err")
+	sample debian guest failures $((status != 0 || qemu_status != 99))
+	[ "$status" = 0 ] && [ "$qemu_status" = 99 ] ||
+		say "debian run $1: softoff-qemu status $status, QEMU status ${qemu_status:-none} ($err, $console)"
+}
+
+bench_debian() {
+	local i
+	say "e. full Debian guest: $debian_runs boots, SIGTERM at the login prompt"
+	for i in $(seq 1 "$debian_runs"); do debian_once "$i"; done
+	rm -rf "$out/debian"
+}
+
 main() {
 	check_inputs
 	rm -rf "$out/img" "$out/consoles" "$out/costs" "$out"/cost.* "$samples"
@@ -197,11 +250,14 @@ main() {
 	trap 'vm_stop' EXIT
 	trap 'exit 130' INT TERM
 	build_images
-	bench_poweroff
-	bench_boot_cycle
-	bench_footprint
-	bench_scale
+	section a && bench_poweroff
+	section b && bench_boot_cycle
+	section c && bench_footprint
+	section d && bench_scale
+	section e && bench_debian
 	report
 }
+
+section() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 main "$@"

@@ -18,11 +18,30 @@ void console_init(struct console *con, int fd, FILE *keep, FILE *echo)
 	con->last_output_ms = -1;
 }
 
+/* systemd's boot status animation ("A start job is running...") leaves terminal escapes
+ * (ESC [ K, ESC M) in front of the next kernel line on a shared console: skip them. */
+static const char *console_skip_escapes(const char *line)
+{
+	while (line[0] == '\033' && line[1]) {
+		if (line[1] != '[') {
+			line += 2;
+			continue;
+		}
+		line += 2;
+		while (*line && (*line < 0x40 || *line > 0x7e)) /* parameters up to the final byte */
+			line++;
+		if (*line)
+			line++;
+	}
+	return line;
+}
+
 /* printk adds "[    2.345678] " when the kernel logs with timestamps: skip it. */
 static const char *console_skip_timestamp(const char *line)
 {
 	const char *end;
 
+	line = console_skip_escapes(line);
 	if (line[0] != '[')
 		return line;
 	end = strchr(line, ']');

@@ -6,29 +6,45 @@
 # replaying the journal on a copy, so a lost record is never hidden by a dirty journal).
 #
 # Usage: tests/data-safety.sh [--mode softoff|docker|bare] [--cycles N] [--table]
+#                             [--debian DIR] [--grace SECONDS]
 #   softoff  SIGTERM to `softoff-qemu run --grace 20` (what a supervisor does)
 #   docker   `docker stop` timing: SIGTERM to `softoff-qemu run --grace 8`, SIGKILL 10 s later
 #   bare     SIGTERM to QEMU itself (the problem softoff exists for)
 #   --table  print only the summary row: mode runs clean acked lost
+#   --debian DIR  the guest is a full Debian system (debian-guest/build.sh output with the
+#            records service): each cycle boots a copy of DIR/rootfs.img, its root, with
+#            DIR's kernel and initrd; the service's acks come on the second serial port.
+#            Default grace 30 s.
+#   --grace  the grace softoff-qemu run gets (softoff mode)
+# Each cycle prints softoff-qemu's (or QEMU's) exit status and QEMU's own.
 # Exit status: 0 every cycle clean with nothing lost, 1 otherwise, 2 usage or set-up error.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${SOFTOFF_BUILD:-$top/build}
-mode=softoff cycles=1 table=0
+mode=softoff cycles=1 table=0 debian='' grace=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=${2:-}; shift ;;
 	--cycles) cycles=${2:-}; shift ;;
 	--table) table=1 ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--debian) debian=${2:-}; shift ;;
+	--grace) grace=${2:-}; shift ;;
+	-h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "data-safety: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
 done
 case $mode in softoff | docker | bare) ;; *) echo "data-safety: unknown mode '$mode'" >&2; exit 2 ;; esac
 case $cycles in '' | *[!0-9]*) echo "data-safety: --cycles takes a number, not '$cycles'" >&2; exit 2 ;; esac
-for f in "$B/softoff-agent" "$B/kernel/vmlinuz"; do
-	[ -e "$f" ] || { echo "data-safety: $f missing (run make all kernel)" >&2; exit 2; }
+case $grace in *[!0-9]*) echo "data-safety: --grace takes a number, not '$grace'" >&2; exit 2 ;; esac
+default_grace=20 ack_wait=60 # seconds
+[ $mode = docker ] && default_grace=8
+[ -n "$debian" ] && default_grace=30 ack_wait=300 # systemd boots slowly under TCG
+grace=${grace:-$default_grace}
+inputs="$B/softoff-agent $B/kernel/vmlinuz"
+[ -z "$debian" ] || inputs="$debian/rootfs.img $debian/vmlinuz $debian/initrd.img"
+for f in $inputs; do
+	[ -e "$f" ] || { echo "data-safety: $f missing (run make all kernel, or debian-guest/build.sh)" >&2; exit 2; }
 done
 
 SOFTOFF_TOP=$top SOFTOFF_BUILD=$B
@@ -45,15 +61,31 @@ build_image() {
 		--file "$top/tests/data/records.sh:/usr/bin/records" --run /usr/bin/records >/dev/null
 }
 
-qemu_cmd() { # disk console: sets the array qemu
-	guest_qemu "$work/qemu" "$work/initrd" "$2"
-	qemu=("$work/qemu" -drive "file=$1,format=raw,if=virtio")
+qemu_cmd() { # disk console acks: sets the array qemu
+	if [ -n "$debian" ]; then
+		# the guest's root is the disk; its records service writes its acks to ttyS1
+		T_KERNEL=$debian/vmlinuz
+		guest_qemu "$work/qemu" "$debian/initrd.img" "$2" "root=/dev/vda rw"
+		qemu=("$work/qemu" -m 512M -serial "file:$3" -drive "file=$1,format=raw,if=virtio")
+	else
+		guest_qemu "$work/qemu" "$work/initrd" "$2"
+		qemu=("$work/qemu" -drive "file=$1,format=raw,if=virtio")
+	fi
+}
+
+# A fresh disk for one cycle: an empty ext4, or a copy of the Debian guest's root.
+fresh_disk() { # disk
+	if [ -n "$debian" ]; then
+		cp --sparse=always "$debian/rootfs.img" "$1"
+	else
+		truncate -s 64M "$1" && mkfs.ext4 -q -F "$1"
+	fi
 }
 
 # Wait (bounded) until the guest acknowledged its first record.
 wait_first_ack() { # console pid
 	local i
-	for i in $(seq 1 600); do
+	for i in $(seq 1 $((ack_wait * 10))); do
 		grep -q '^ack 1' "$1" 2>/dev/null && return 0
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.1
@@ -90,20 +122,20 @@ inspect() { # disk console
 	echo "$acked $(wc -l <"$work/records") $lost $state"
 }
 
-one_cycle() { # n -> prints "acked on_disk lost state status"
-	local disk=$work/disk.img console=$work/console pid status grace=20
-	rm -f "$disk" "$console"
-	truncate -s 64M "$disk" && mkfs.ext4 -q -F "$disk" || return 2
-	[ $mode = docker ] && grace=8
-	qemu_cmd "$disk" "$console"
+one_cycle() { # n -> prints "acked on_disk lost state status qemu-status"
+	local disk=$work/disk.img console=$work/console acks=$work/console pid status qemu_status
+	[ -n "$debian" ] && acks=$work/acks
+	rm -f "$disk" "$console" "$acks"
+	fresh_disk "$disk" || return 2
+	qemu_cmd "$disk" "$console" "$acks"
 	if [ $mode = bare ]; then
 		"${qemu[@]}" 2>"$work/stderr" &
 	else
-		"$B/softoff-qemu" run --grace $grace -- "${qemu[@]}" \
+		"$B/softoff-qemu" run --grace "$grace" -- "${qemu[@]}" \
 			>"$work/stdout" 2>"$work/stderr" &
 	fi
 	pid=$!
-	if ! wait_first_ack "$console" "$pid"; then
+	if ! wait_first_ack "$acks" "$pid"; then
 		echo "data-safety: guest never acknowledged a record; console tail:" >&2
 		tail -n 20 "$console" "$work/stderr" >&2 2>/dev/null
 		kill -KILL "$pid" 2>/dev/null
@@ -112,18 +144,20 @@ one_cycle() { # n -> prints "acked on_disk lost state status"
 	sleep "$((RANDOM % 3)).$((RANDOM % 10))"
 	stop_vm "$pid"
 	status=$?
-	echo "$(inspect "$disk" "$console") $status"
+	qemu_status=$status # bare: QEMU itself; else what softoff-qemu says QEMU did
+	[ $mode = bare ] || qemu_status=$(sed -n 's/.*QEMU exited with status \([0-9]*\).*/\1/p' "$work/stderr" | tail -n 1)
+	echo "$(inspect "$disk" "$acks") $status ${qemu_status:-none}"
 }
 
-build_image || { echo "data-safety: building the guest image failed" >&2; exit 2; }
+[ -n "$debian" ] || build_image || { echo "data-safety: building the guest image failed" >&2; exit 2; }
 runs=0 clean=0 acked_total=0 lost_total=0 failed=0
 for n in $(seq 1 "$cycles"); do
 	row=$(one_cycle "$n") || exit 2
-	read -r acked on_disk lost state status <<<"$row"
+	read -r acked on_disk lost state status qemu_status <<<"$row"
 	runs=$((runs + 1)) acked_total=$((acked_total + acked)) lost_total=$((lost_total + lost))
 	[ "$state" = clean ] && clean=$((clean + 1))
 	[ "$state" = clean ] && [ "$lost" = 0 ] || failed=1
-	say "cycle $n ($mode): exit status $status, acknowledged $acked, on disk $on_disk, lost $lost, filesystem $state"
+	say "cycle $n ($mode${debian:+, Debian guest}): exit status $status, QEMU status $qemu_status, acknowledged $acked, on disk $on_disk, lost $lost, filesystem $state"
 done
 if [ $table = 1 ]; then
 	echo "$mode $runs $clean $acked_total $lost_total"

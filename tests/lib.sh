@@ -181,6 +181,31 @@ build_image() { # out [mkinitramfs options...]
 	sed 's/^/    /' "$T_DIR/build.log"
 }
 
+# The full Debian guest NAME (debian-guest/build.sh, cached in build/debian-guest/NAME) with the
+# data-safety records service enabled; more builder options (--no-softoff) follow the name.
+# Sets T_DEBIAN (rootfs.img, vmlinuz, initrd.img).
+need_debian_guest() { # name [debian-guest/build.sh options...]
+	T_DEBIAN=$SOFTOFF_BUILD/debian-guest/$1
+	shift
+	"$SOFTOFF_TOP/debian-guest/build.sh" --out "$T_DEBIAN" "$@" \
+		--file "$SOFTOFF_TOP/tests/data/records.sh:/usr/local/bin/records" \
+		--file "$SOFTOFF_TOP/tests/data/records.service:/etc/systemd/system/softoff-records.service" \
+		--enable softoff-records.service:multi-user.target >"$T_DIR/debian-guest.log" 2>&1 || {
+		tail -n 20 "$T_DIR/debian-guest.log"
+		t_abort "building the Debian guest $T_DEBIAN failed"
+	}
+	sed 's/^/    /' "$T_DIR/debian-guest.log"
+}
+
+# One tests/data-safety.sh cycle on the Debian guest T_DEBIAN (more options: --grace N).
+# Sets ds_out (its report, also printed) and ds_rc (its status); ds_says TEXT greps the report.
+debian_data_safety() {
+	ds_out=$("$SOFTOFF_TOP/tests/data-safety.sh" --debian "$T_DEBIAN" --cycles 1 "$@")
+	ds_rc=$?
+	echo "$ds_out"
+}
+ds_says() { echo "$ds_out" | grep -q -- "$1"; }
+
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
 	mkdir -p "$1"

@@ -48,6 +48,23 @@ static void armed_line_with_kernel_timestamp(void **state)
 			    "LNXPWRBN/button/input0)");
 }
 
+/* On a systemd guest the status animation's escapes can precede the kernel's line. */
+static void armed_line_after_terminal_escapes(void **state)
+{
+	struct console con;
+
+	(void)state;
+	console_init(&con, -1, NULL, NULL);
+	feed(&con, "\033M\033[K[   43.280345] softoff-agent: armed on /dev/input/event1 (Power Button, "
+		   "LNXPWRBN/button/input0)\r\n");
+	assert_true(con.ready_ms >= 0);
+	assert_string_equal(con.ready_line, "softoff-agent: armed on /dev/input/event1 (Power Button, "
+					    "LNXPWRBN/button/input0)");
+	console_init(&con, -1, NULL, NULL);
+	feed(&con, "\033[0;32mx\033[0m softoff-agent: armed\n"); /* escapes then other text: no */
+	assert_true(con.ready_ms < 0);
+}
+
 static void armed_line_plain(void **state)
 {
 	struct console con;
@@ -374,6 +391,7 @@ int main(void)
 		cmocka_unit_test(panic_line_remembered),
 		cmocka_unit_test(long_line_does_not_overflow),
 		cmocka_unit_test(console_keeps_a_copy),
+		cmocka_unit_test(armed_line_after_terminal_escapes),
 		cmocka_unit_test(tail_prints_last_lines),
 		cmocka_unit_test(tail_unterminated_last_line),
 		cmocka_unit_test(durations),
