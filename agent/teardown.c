@@ -1,14 +1,17 @@
 /* Stops processes and unmounts filesystems before the exit write; nothing here may hang. */
+#define _GNU_SOURCE /* syncfs */
 #include "teardown.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h> /* FIFREEZE */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@
 
 #define TD_KILL_GRACE_MS 1000 /* after SIGKILL, how long to wait for processes to go */
 #define TD_POLL_MS 20
+#define TD_REMOUNT_TRIES 30   /* about half a second of EBUSY before giving up */
 #define TD_PF_KTHREAD 0x00200000u
 
 static const char *const td_virtual_types[] = {
@@ -189,64 +193,169 @@ static int td_step_remount(const char *dir)
 	return td_step_ops->remount_ro(dir);
 }
 
-static void td_unmount_one(struct td_mount *m, int step_timeout_ms)
+static int td_step_freeze(const char *dir)
 {
-	int rc = td_run_bounded(td_step_unmount, m->dir, step_timeout_ms);
+	return td_step_ops->freeze(dir);
+}
 
-	if (rc == 0) {
-		m->result = TD_UNMOUNTED;
-		log_msg("unmounted %s", m->dir);
-		return;
-	}
-	if (rc == -EBUSY || rc == -EINVAL) /* busy, or the root: keep it, read-only */
-		rc = td_run_bounded(td_step_remount, m->dir, step_timeout_ms);
-	if (rc == 0) {
-		m->result = TD_REMOUNTED_RO;
-		log_msg("remounted %s read-only (busy)", m->dir);
-		return;
+static int td_step_sync_fs(const char *dir)
+{
+	return td_step_ops->sync_fs(dir);
+}
+
+struct td_way {
+	int (*step)(const char *dir);
+	enum td_result result;
+	const char *name;           /* for the log: "freeze /mnt: ..." */
+	const char *done, *done_tail; /* "froze /mnt", "remounted /mnt read-only" */
+};
+
+static const struct td_way td_unmount_way = { td_step_unmount, TD_UNMOUNTED, "unmount", "unmounted", "" };
+static const struct td_way td_freeze_way = { td_step_freeze, TD_FROZEN, "freeze", "froze", "" };
+static const struct td_way td_remount_way = { td_step_remount, TD_REMOUNTED_RO, "remount read-only",
+					      "remounted", " read-only" };
+
+/* Nothing else can run: unmount, or keep a busy filesystem mounted read-only, or frozen.
+ * Others may run (PID 1 is not us, or a process survived): an unmounted filesystem would let
+ * their next write land in the directory underneath and vanish; a frozen one blocks it, and
+ * ext4, xfs and btrfs leave a clean journal when frozen. Filesystems that cannot be frozen
+ * (vfat) are remounted read-only: the write fails instead, and nothing acknowledged is lost. */
+static const struct td_way *const td_alone_ways[] = { &td_unmount_way, &td_remount_way, &td_freeze_way, NULL };
+static const struct td_way *const td_shared_ways[] = { &td_freeze_way, &td_remount_way, NULL };
+
+/* Busy, the root, or not supported by this filesystem: the next way is the normal course. */
+static bool td_way_refused(int rc)
+{
+	return rc == -EBUSY || rc == -EINVAL || rc == -EOPNOTSUPP || rc == -ENOTTY;
+}
+
+/* Tries each way in turn until one works; a step that timed out ends the attempt (a hung
+ * device would hang the next step too). */
+static void td_make_safe(struct td_mount *m, const struct td_way *const *ways, int step_timeout_ms)
+{
+	const char *why = ways == td_alone_ways ? "busy" : "other processes may run";
+	int rc = -EINVAL;
+
+	for (int i = 0; ways[i]; i++) {
+		rc = td_run_bounded(ways[i]->step, m->dir, step_timeout_ms);
+		if (rc == 0) {
+			m->result = ways[i]->result;
+			if (i == 0 && ways == td_alone_ways)
+				log_msg("%s %s", ways[i]->done, m->dir);
+			else
+				log_msg("%s %s%s (%s)", ways[i]->done, m->dir, ways[i]->done_tail, why);
+			return;
+		}
+		if (!td_way_refused(rc) || !ways[i + 1])
+			log_msg("%s %s: %s", ways[i]->name, m->dir,
+				rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
+		if (rc == -ETIMEDOUT)
+			break;
 	}
 	m->result = rc == -ETIMEDOUT ? TD_TIMED_OUT : TD_FAILED;
 	m->error = -rc;
-	log_msg("unmount %s: %s", m->dir, rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
 }
 
-void td_unmount_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms)
+void td_make_safe_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms, bool alone)
 {
 	td_step_ops = ops;
 	for (int i = 0; i < plan->count; i++)
-		td_unmount_one(&plan->m[i], step_timeout_ms);
+		td_make_safe(&plan->m[i], alone ? td_alone_ways : td_shared_ways, step_timeout_ms);
 }
 
-/* Waits up to ms for the process list to empty; returns how many are left. */
-static int td_wait_gone(const struct td_ops *ops, pid_t *pids, int ms, pid_t spare)
+/* A global sync could block on a frozen filesystem: only the ones not made safe are synced. */
+void td_sync_unsafe(const struct td_ops *ops, const struct td_plan *plan, int step_timeout_ms)
+{
+	td_step_ops = ops;
+	for (int i = 0; i < plan->count; i++) {
+		const struct td_mount *m = &plan->m[i];
+
+		if (m->result == TD_FAILED && td_run_bounded(td_step_sync_fs, m->dir, step_timeout_ms) < 0)
+			log_msg("sync %s: failed or timed out; going on", m->dir);
+	}
+}
+
+static int td_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Keeps in pids[0..n) only those still in the process table; returns how many. */
+static int td_keep_running(const struct td_ops *ops, pid_t *pids, int n, pid_t spare)
+{
+	static pid_t now[TD_PID_MAX];
+	int m = ops->list_pids(now, TD_PID_MAX, spare), kept = 0;
+
+	if (m < 0)
+		return 0;
+	qsort(now, (size_t)m, sizeof(now[0]), td_pid_cmp);
+	for (int i = 0; i < n; i++)
+		if (bsearch(&pids[i], now, (size_t)m, sizeof(now[0]), td_pid_cmp))
+			pids[kept++] = pids[i];
+	return kept;
+}
+
+/* Waits up to ms for the signalled processes (and only them) to go; returns how many are left.
+ * A respawning PID 1 starts new children meanwhile: waiting for those would never end. */
+static int td_wait_signalled(const struct td_ops *ops, pid_t *pids, int n, int ms, pid_t spare)
 {
 	long long end = tu_now_ms() + ms;
-	int n, step = 1;
+	int step = 1;
 
-	while ((n = ops->list_pids(pids, TD_PID_MAX, spare)) > 0 && tu_now_ms() < end)
+	while ((n = td_keep_running(ops, pids, n, spare)) > 0 && tu_now_ms() < end)
 		tu_backoff(&step, TD_POLL_MS);
-	return n < 0 ? 0 : n;
+	return n;
+}
+
+/* SIGKILL to every process there is now: the survivors of SIGTERM, and whatever started since
+ * (not waited for). Returns how many were not signalled before. */
+static int td_sweep(const struct td_ops *ops, const pid_t *signalled, int n, pid_t spare)
+{
+	static pid_t now[TD_PID_MAX];
+	int m = ops->list_pids(now, TD_PID_MAX, spare), newcomers = 0;
+
+	for (int i = 0; i < m; i++) {
+		bool known = false;
+
+		for (int j = 0; j < n && !known; j++)
+			known = now[i] == signalled[j];
+		newcomers += !known;
+		(void)ops->signal(now[i], SIGKILL);
+	}
+	return newcomers;
+}
+
+static void td_name_survivors(const struct td_ops *ops, const pid_t *pids, int n)
+{
+	char comm[64];
+
+	for (int i = 0; i < n; i++) {
+		if (ops->comm(pids[i], comm, sizeof(comm)) < 0)
+			strcpy(comm, "?");
+		log_msg("pid %d (%s) survived SIGKILL; going on", (int)pids[i], comm);
+	}
 }
 
 int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare)
 {
 	static pid_t pids[TD_PID_MAX];
-	int n = ops->list_pids(pids, TD_PID_MAX, spare);
+	int n = ops->list_pids(pids, TD_PID_MAX, spare), newcomers;
 
 	if (n <= 0)
 		return 0;
 	log_msg("stopping %d processes: SIGTERM", n);
 	for (int i = 0; i < n; i++)
 		(void)ops->signal(pids[i], SIGTERM);
-	n = td_wait_gone(ops, pids, timeout_ms, spare);
-	if (n == 0)
-		return 0;
-	log_msg("%d processes still running after %d ms: SIGKILL", n, timeout_ms);
-	for (int i = 0; i < n; i++)
-		(void)ops->signal(pids[i], SIGKILL);
-	n = td_wait_gone(ops, pids, TD_KILL_GRACE_MS, spare);
+	n = td_wait_signalled(ops, pids, n, timeout_ms, spare);
 	if (n > 0)
-		log_msg("%d processes survived SIGKILL; going on", n);
+		log_msg("%d processes still running after %d ms: SIGKILL", n, timeout_ms);
+	newcomers = td_sweep(ops, pids, n, spare);
+	if (newcomers > 0)
+		log_msg("%d processes started since SIGTERM: SIGKILL, not waited for", newcomers);
+	n = td_wait_signalled(ops, pids, n, TD_KILL_GRACE_MS, spare);
+	td_name_survivors(ops, pids, n);
 	return n;
 }
 
@@ -295,6 +404,19 @@ static int td_system_list(pid_t *pids, int max, pid_t spare)
 	return n;
 }
 
+static int td_system_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	rc = rf_read_text(path, buf, size);
+	if (rc < 0)
+		return rc;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 static int td_system_signal(pid_t pid, int sig)
 {
 	return kill(pid, sig) < 0 ? -errno : 0;
@@ -305,11 +427,53 @@ static int td_system_unmount(const char *dir)
 	return umount2(dir, 0) < 0 ? -errno : 0;
 }
 
+/* A writer between open and close makes the remount fail with EBUSY: try again a few times
+ * (a shell appending line by line holds the file open only briefly). */
 static int td_system_remount_ro(const char *dir)
 {
-	return mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 ? -errno : 0;
+	int step = 1;
+
+	for (int i = 0; i < TD_REMOUNT_TRIES; i++) {
+		if (mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		tu_backoff(&step, TD_POLL_MS);
+	}
+	return -errno;
+}
+
+/* Writers block until a thaw that never comes; the filesystem syncs itself first. */
+static int td_system_freeze(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, FIFREEZE, 0) < 0)
+		rc = -errno;
+	(void)close(fd);
+	return rc;
+}
+
+static int td_system_sync_fs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syncfs(fd) < 0)
+		rc = -errno;
+	(void)close(fd);
+	return rc;
 }
 
 const struct td_ops td_system_ops = {
-	td_system_list, td_system_signal, td_system_unmount, td_system_remount_ro,
+	.list_pids = td_system_list,
+	.signal = td_system_signal,
+	.comm = td_system_comm,
+	.unmount = td_system_unmount,
+	.remount_ro = td_system_remount_ro,
+	.freeze = td_system_freeze,
+	.sync_fs = td_system_sync_fs,
 };
