@@ -216,12 +216,28 @@ static const struct td_way td_remount_way = { td_step_remount, TD_REMOUNTED_RO, 
 					      "remounted", " read-only" };
 
 /* Nothing else can run: unmount, or keep a busy filesystem mounted read-only, or frozen.
- * Others may run (PID 1 is not us, or a process survived): an unmounted filesystem would let
- * their next write land in the directory underneath and vanish; a frozen one blocks it, and
- * ext4, xfs and btrfs leave a clean journal when frozen. Filesystems that cannot be frozen
- * (vfat) are remounted read-only: the write fails instead, and nothing acknowledged is lost. */
+ * Others may run (PID 1 is not us, or a process survived): never unmount, since their next
+ * write would land in the directory underneath and vanish at power-off. Freezing blocks
+ * writers (none fails, so a PID 1 that dies on a failed write cannot panic the kernel), and
+ * leaves ext3/ext4 (journal flushed, needs_recovery cleared) and btrfs (transaction committed)
+ * clean on disk. xfs's freeze only covers its log, which xfs_repair still finds dirty, and vfat
+ * cannot be frozen: for those and any other type a read-only remount comes first (it writes
+ * xfs's unmount record and clears vfat's dirty bit; writers then fail with EROFS), and a
+ * freeze only if the remount stays busy. */
 static const struct td_way *const td_alone_ways[] = { &td_unmount_way, &td_remount_way, &td_freeze_way, NULL };
-static const struct td_way *const td_shared_ways[] = { &td_freeze_way, &td_remount_way, NULL };
+static const struct td_way *const td_freeze_first_ways[] = { &td_freeze_way, &td_remount_way, NULL };
+static const struct td_way *const td_remount_first_ways[] = { &td_remount_way, &td_freeze_way, NULL };
+static const char *const td_clean_when_frozen[] = { "ext3", "ext4", "btrfs", NULL };
+
+static const struct td_way *const *td_ways_for(const struct td_mount *m, bool alone)
+{
+	if (alone)
+		return td_alone_ways;
+	for (int i = 0; td_clean_when_frozen[i]; i++)
+		if (!strcmp(m->type, td_clean_when_frozen[i]))
+			return td_freeze_first_ways;
+	return td_remount_first_ways;
+}
 
 /* Busy, the root, or not supported by this filesystem: the next way is the normal course. */
 static bool td_way_refused(int rc)
@@ -260,7 +276,7 @@ void td_make_safe_all(const struct td_ops *ops, struct td_plan *plan, int step_t
 {
 	td_step_ops = ops;
 	for (int i = 0; i < plan->count; i++)
-		td_make_safe(&plan->m[i], alone ? td_alone_ways : td_shared_ways, step_timeout_ms);
+		td_make_safe(&plan->m[i], td_ways_for(&plan->m[i], alone), step_timeout_ms);
 }
 
 /* A global sync could block on a frozen filesystem: only the ones not made safe are synced. */

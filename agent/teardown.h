@@ -46,8 +46,9 @@ int td_plan_unmounts(const char *mounts_path, struct td_plan *plan);
 
 /* Makes each planned filesystem safe, filling in results: after this no write to it can
  * succeed without reaching the disk. alone (no process but us can run any more): unmount,
- * else remount read-only, else freeze. Otherwise: freeze, else remount read-only; never
- * unmount, since a writer's next open would land in the directory underneath. */
+ * else remount read-only, else freeze. Otherwise never unmount (a writer's next open would
+ * land in the directory underneath): ext3, ext4 and btrfs are frozen, else remounted
+ * read-only; any other type is remounted read-only, else frozen. */
 void td_make_safe_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms, bool alone);
 
 /* syncfs(2) on the planned filesystems whose every step failed (never on a frozen one). */

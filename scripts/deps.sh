@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh [--check] [build|test|all]
 #   build    what `make` needs
 #   test     also what the tests and benchmarks use: QEMU, cmocka, clang, valgrind, e2fsprogs,
-#            and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
+#            xfsprogs, btrfs-progs, dosfstools (the data-safety tests' filesystems and their
+#            checkers), and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
 #            `bench` and `all` are the same set
 #   --check  only report; exit 1 if something is missing (never installs)
 set -eu
@@ -26,6 +27,9 @@ test_pkgs='
 /usr/include/cmocka.h libcmocka-dev
 /usr/bin/qemu-system-x86_64 qemu-system-x86
 /sbin/mkfs.ext4 e2fsprogs
+/sbin/mkfs.xfs xfsprogs
+/sbin/mkfs.btrfs btrfs-progs
+/sbin/mkfs.fat dosfstools
 /usr/bin/apt-get apt
 /usr/bin/valgrind valgrind
 /usr/bin/clang clang

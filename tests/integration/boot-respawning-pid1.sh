@@ -14,8 +14,8 @@ build_image "$T_DIR/initrd.gz" --init "$SOFTOFF_TOP/tests/data/arrangements/shel
 softoff_boot --initrd "$T_DIR/initrd.gz" --timeout 90
 expect_status 99 "QEMU status after one press, PID 1 a respawning shell"
 expect_console 'softoff-agent: stopping 1 processes: SIGTERM' "the shell's child got SIGTERM"
-expect_console 'softoff-agent: 1 processes started since SIGTERM: SIGKILL, not waited for' \
-	"the child respawned after the SIGTERM got SIGKILL"
+# the shell may respawn its child before the sweep (then that one gets SIGKILL: "1 processes
+# started since SIGTERM") or after it (then nobody waits for it): either way no waiting
 expect_no_console 'still running after' "nothing signalled outlived the SIGTERM"
 expect_no_console 'survived SIGKILL' "nothing is reported as surviving SIGKILL"
 t_poweroff_under 10000

@@ -125,23 +125,39 @@ static void test_make_safe_alone(void **state)
 	assert_non_null(strstr(tu_log(), "remounted / read-only (busy)"));
 }
 
-/* PID 1 is not the agent: never unmount (its next write would land underneath and vanish);
- * freeze, or remount read-only what cannot be frozen. */
+static void add_typed_mount(const char *dir, const char *type)
+{
+	add_mount(dir);
+	strcpy(plan.m[plan.count - 1].type, type);
+}
+
+/* PID 1 is not the agent: never unmount (its next write would land underneath and vanish).
+ * ext4 and btrfs are frozen; xfs (its freeze leaves a log xfs_repair finds dirty) and vfat (no
+ * freeze) are remounted read-only; a type whose remount stays busy is frozen after all. */
 static void test_make_safe_with_others_running(void **state)
 {
 	(void)state;
 	plan.count = 0;
-	add_mount("/mnt/ext4");
-	add_mount("/vfat");
-	add_mount("/broken");
+	add_typed_mount("/mnt/ext4", "ext4");
+	add_typed_mount("/btrfs", "btrfs");
+	add_typed_mount("/xfs", "xfs");
+	add_typed_mount("/vfat", "vfat");
+	add_typed_mount("/writer", "xfs");
+	add_typed_mount("/broken", "ext4");
 	td_make_safe_all(&fs_ops, &plan, 300, false);
 	assert_int_equal(plan.m[0].result, TD_FROZEN);
-	assert_int_equal(plan.m[1].result, TD_REMOUNTED_RO);
-	assert_int_equal(plan.m[2].result, TD_FAILED);
-	assert_string_equal(tu_read("calls"), "freeze /mnt/ext4\nfreeze /vfat\nremount-ro /vfat\n"
+	assert_int_equal(plan.m[1].result, TD_FROZEN);
+	assert_int_equal(plan.m[2].result, TD_REMOUNTED_RO);
+	assert_int_equal(plan.m[3].result, TD_REMOUNTED_RO);
+	assert_int_equal(plan.m[4].result, TD_FROZEN);
+	assert_int_equal(plan.m[5].result, TD_FAILED);
+	assert_string_equal(tu_read("calls"), "freeze /mnt/ext4\nfreeze /btrfs\nremount-ro /xfs\n"
+			    "remount-ro /vfat\nremount-ro /writer\nfreeze /writer\n"
 			    "freeze /broken\nremount-ro /broken\n");
+	assert_null(strstr(tu_read("calls"), "umount"));
 	assert_non_null(strstr(tu_log(), "froze /mnt/ext4 (other processes may run)"));
 	assert_non_null(strstr(tu_log(), "remounted /vfat read-only (other processes may run)"));
+	assert_non_null(strstr(tu_log(), "remount read-only /broken: Input/output error"));
 }
 
 /* The last sync touches only what could not be made safe: a frozen filesystem would block it. */
