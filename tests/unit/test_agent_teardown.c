@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/wait.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,7 +109,7 @@ static void test_make_safe_alone(void **state)
 	add_mount("/broken");
 	add_mount("/writer");
 	add_mount("/");
-	td_make_safe_all(&fs_ops, &plan, 300, true);
+	td_make_safe_all(&fs_ops, &plan, 2000, true);
 	assert_true(tu_ms() - t0 < 6000); /* not the hung step's 10 s */
 	assert_int_equal(plan.m[0].result, TD_UNMOUNTED);
 	assert_int_equal(plan.m[1].result, TD_TIMED_OUT);
@@ -144,7 +146,7 @@ static void test_make_safe_with_others_running(void **state)
 	add_typed_mount("/vfat", "vfat");
 	add_typed_mount("/writer", "xfs");
 	add_typed_mount("/broken", "ext4");
-	td_make_safe_all(&fs_ops, &plan, 300, false);
+	td_make_safe_all(&fs_ops, &plan, 2000, false);
 	assert_int_equal(plan.m[0].result, TD_FROZEN);
 	assert_int_equal(plan.m[1].result, TD_FROZEN);
 	assert_int_equal(plan.m[2].result, TD_REMOUNTED_RO);
@@ -171,7 +173,7 @@ static void test_sync_only_unsafe(void **state)
 	plan.m[0].result = TD_FROZEN;
 	plan.m[1].result = TD_FAILED;
 	plan.m[2].result = TD_TIMED_OUT;
-	td_sync_unsafe(&fs_ops, &plan, 300);
+	td_sync_unsafe(&fs_ops, &plan, 2000);
 	assert_string_equal(tu_read("calls"), "syncfs /broken\n");
 }
 
@@ -322,6 +324,39 @@ static void test_system_list_spares_us_and_pid1(void **state)
 	}
 }
 
+static bool listed(pid_t pid)
+{
+	static pid_t pids[TD_PID_MAX];
+	int n = td_system_ops.list_pids(pids, TD_PID_MAX, 0);
+
+	for (int i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* A live process is listed; a zombie (already gone, nothing to wait for) is not. */
+static void test_system_list_skips_zombies(void **state)
+{
+	pid_t live = fork(), dead;
+
+	(void)state;
+	if (live == 0) {
+		pause();
+		_exit(0);
+	}
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	for (int i = 0; i < 200 && listed(dead); i++)
+		usleep(10000);
+	assert_true(listed(live));
+	assert_false(listed(dead));
+	(void)kill(live, SIGKILL);
+	(void)waitpid(live, NULL, 0);
+	(void)waitpid(dead, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +372,7 @@ int main(void)
 		TU_TEST(test_kill_names_survivors),
 		TU_TEST(test_kill_nothing_to_do),
 		TU_TEST(test_system_list_spares_us_and_pid1),
+		TU_TEST(test_system_list_skips_zombies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
