@@ -397,8 +397,7 @@ int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare)
 
 /* Kernel threads ignore signals and zombies are already gone: neither is waited for. Neither
  * has an address space, so /proc/PID/exe cannot be resolved for them: one cheap readlink per
- * process instead of reading and parsing /proc/PID/stat (3 system calls and the kernel's
- * whole stat text each; the scan of about 100 processes took most of the sequence's time). */
+ * process instead of reading and parsing /proc/PID/stat. */
 static bool td_is_stoppable(pid_t pid)
 {
 	char path[64], target[8];
@@ -407,9 +406,9 @@ static bool td_is_stoppable(pid_t pid)
 	return readlink(path, target, sizeof(target)) >= 0;
 }
 
-static int td_system_list(pid_t *pids, int max, pid_t spare)
+/* Every process in /proc, for kernels without /proc/PID/task/TID/children. */
+static int td_scan_all(pid_t *pids, int max, pid_t self, pid_t spare)
 {
-	pid_t self = getpid();
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	int n = 0;
@@ -423,6 +422,55 @@ static int td_system_list(pid_t *pids, int max, pid_t spare)
 			pids[n++] = pid;
 	}
 	(void)closedir(d);
+	return n;
+}
+
+/* Appends the children of every thread of pid to tree[n..max); returns the new count. */
+static int td_add_children(pid_t pid, pid_t *tree, int n, int max)
+{
+	static char text[16384];
+	char path[320];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return n;
+	while ((e = readdir(d)) && n < max) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", (int)pid, e->d_name);
+		if (!rf_has_text(rf_read_text(path, text, sizeof(text))))
+			continue;
+		for (char *p = text, *end; n < max; p = end) {
+			long child = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			tree[n++] = (pid_t)child;
+		}
+	}
+	(void)closedir(d);
+	return n;
+}
+
+/* Every process but kernel threads descends from PID 1 (orphans are re-parented to it), so
+ * walking its descendants finds them all without reading an entry per kernel thread. */
+static int td_system_list(pid_t *pids, int max, pid_t spare)
+{
+	static pid_t tree[TD_PID_MAX];
+	pid_t self = getpid();
+	int found, n = 0;
+
+	if (access("/proc/1/task/1/children", R_OK) < 0)
+		return td_scan_all(pids, max, self, spare);
+	found = td_add_children(1, tree, 0, TD_PID_MAX);
+	for (int i = 0; i < found && n < max; i++) {
+		found = td_add_children(tree[i], tree, found, TD_PID_MAX);
+		if (tree[i] != self && tree[i] != spare && td_is_stoppable(tree[i]))
+			pids[n++] = tree[i];
+	}
 	return n;
 }
 

@@ -335,26 +335,41 @@ static bool listed(pid_t pid)
 	return false;
 }
 
-/* A live process is listed; a zombie (already gone, nothing to wait for) is not. */
+/* A live process and its child are listed; a zombie (already gone, nothing to wait for) is not. */
 static void test_system_list_skips_zombies(void **state)
 {
-	pid_t live = fork(), dead;
+	int pipefd[2];
+	pid_t live, grandchild = 0, dead;
 
 	(void)state;
+	assert_int_equal(pipe(pipefd), 0);
+	live = fork();
 	if (live == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		(void)!write(pipefd[1], &g, sizeof(g));
 		pause();
 		_exit(0);
 	}
+	assert_int_equal(read(pipefd[0], &grandchild, sizeof(grandchild)), sizeof(grandchild));
 	dead = fork();
 	if (dead == 0)
 		_exit(0);
 	for (int i = 0; i < 200 && listed(dead); i++)
 		usleep(10000);
 	assert_true(listed(live));
+	assert_true(listed(grandchild));
 	assert_false(listed(dead));
+	(void)kill(grandchild, SIGKILL);
 	(void)kill(live, SIGKILL);
 	(void)waitpid(live, NULL, 0);
 	(void)waitpid(dead, NULL, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 int main(void)
