@@ -1,6 +1,7 @@
 /* The order of the shutdown steps, in one place (docs/agent.md, "What it does"). */
 #include "sequence.h"
 
+#include "bounded.h"
 #include "exitport.h"
 #include "holders.h"
 #include "hooks.h"
@@ -41,7 +42,7 @@ void seq_run(const struct agent_config *cfg, const struct seq_request *rq)
 		hook_run_all(cfg, &env);
 	if (cfg->kill_processes)
 		survivors = td_kill_processes(&td_system_ops, cfg->kill_timeout_ms, rq->spare);
-	td_sync(cfg->unmount_timeout_ms);
+	bnd_sync(cfg->unmount_timeout_ms);
 	if (cfg->unmount) {
 		/* swap files and loop devices would keep their filesystems busy and writable */
 		hold_release_all(&hold_system_ops, "/proc/swaps", "/sys/block", "/dev",
@@ -53,6 +54,6 @@ void seq_run(const struct agent_config *cfg, const struct seq_request *rq)
 
 void seq_leave_now(const struct agent_config *cfg, unsigned exit_value)
 {
-	td_sync(1000);
+	bnd_sync(1000);
 	xp_leave(&xp_system_ops, exit_value, cfg->exit_port, cfg->fallback);
 }

@@ -11,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "bounded.h"
 #include "log.h"
 #include "readfile.h"
 #include "timeutil.h"
@@ -136,95 +134,29 @@ int td_plan_unmounts(const char *mounts_path, struct td_plan *plan)
 	return plan->count;
 }
 
-/* Sleeps until the child exits or ms pass: on its pidfd when the kernel has them (5.3+),
- * so a step that takes 1.1 ms costs 1.1 ms; else in backed-off naps. */
-static void td_nap(int pidfd, int ms, int *step)
+/* The steps run in a bounded child and reach the system calls through ctx, the td_ops. */
+static int td_step_unmount(const void *ctx, const char *dir)
 {
-	struct pollfd p = { pidfd, POLLIN, 0 };
-
-	if (pidfd < 0 || poll(&p, 1, ms) < 0)
-		tu_backoff(step, TD_POLL_MS / 2);
+	return ((const struct td_ops *)ctx)->unmount(dir);
 }
 
-static int td_wait_child(pid_t pid, int timeout_ms)
+static int td_step_remount(const void *ctx, const char *dir)
 {
-	long long end = tu_now_ms() + timeout_ms;
-	int status, step = 1, rc, pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		long long left = end - tu_now_ms();
-
-		if (r == pid) {
-			rc = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
-			break;
-		}
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (left <= 0) {
-			(void)kill(pid, SIGKILL); /* does nothing in D state; then it stays a zombie */
-			(void)waitpid(pid, &status, WNOHANG);
-			rc = -ETIMEDOUT;
-			break;
-		}
-		td_nap(pidfd, (int)left, &step);
-	}
-	if (pidfd >= 0)
-		(void)close(pidfd);
-	return rc;
+	return ((const struct td_ops *)ctx)->remount_ro(dir);
 }
 
-int td_run_bounded(int (*fn)(const char *arg), const char *arg, int timeout_ms)
+static int td_step_freeze(const void *ctx, const char *dir)
 {
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		_exit(-fn(arg) & 0xff);
-	return td_wait_child(pid, timeout_ms);
+	return ((const struct td_ops *)ctx)->freeze(dir);
 }
 
-static int td_sync_now(const char *unused)
+static int td_step_sync_fs(const void *ctx, const char *dir)
 {
-	(void)unused;
-	sync();
-	return 0;
-}
-
-void td_sync(int timeout_ms)
-{
-	if (td_run_bounded(td_sync_now, NULL, timeout_ms) == -ETIMEDOUT)
-		log_msg("sync: still running after %d ms; going on", timeout_ms);
-}
-
-/* The ops are looked up in the child through this pointer (fn takes only a path). */
-static const struct td_ops *td_step_ops;
-
-static int td_step_unmount(const char *dir)
-{
-	return td_step_ops->unmount(dir);
-}
-
-static int td_step_remount(const char *dir)
-{
-	return td_step_ops->remount_ro(dir);
-}
-
-static int td_step_freeze(const char *dir)
-{
-	return td_step_ops->freeze(dir);
-}
-
-static int td_step_sync_fs(const char *dir)
-{
-	return td_step_ops->sync_fs(dir);
+	return ((const struct td_ops *)ctx)->sync_fs(dir);
 }
 
 struct td_way {
-	int (*step)(const char *dir);
+	bnd_step_fn *step;
 	enum td_result result;
 	const char *name;           /* for the log: "freeze /mnt: ..." */
 	const char *done, *done_tail; /* "froze /mnt", "remounted /mnt read-only" */
@@ -267,13 +199,14 @@ static bool td_way_refused(int rc)
 
 /* Tries each way in turn until one works; a step that timed out ends the attempt (a hung
  * device would hang the next step too). */
-static void td_make_safe(struct td_mount *m, const struct td_way *const *ways, int step_timeout_ms)
+static void td_make_safe(const struct td_ops *ops, struct td_mount *m, const struct td_way *const *ways,
+			 int step_timeout_ms)
 {
 	const char *why = ways == td_alone_ways ? "busy" : "other processes may run";
 	int rc = -EINVAL;
 
 	for (int i = 0; ways[i]; i++) {
-		rc = td_run_bounded(ways[i]->step, m->dir, step_timeout_ms);
+		rc = bnd_run(ways[i]->step, ops, m->dir, step_timeout_ms);
 		if (rc == 0) {
 			m->result = ways[i]->result;
 			if (i == 0 && ways == td_alone_ways)
@@ -294,19 +227,17 @@ static void td_make_safe(struct td_mount *m, const struct td_way *const *ways, i
 
 void td_make_safe_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms, bool alone)
 {
-	td_step_ops = ops;
 	for (int i = 0; i < plan->count; i++)
-		td_make_safe(&plan->m[i], td_ways_for(&plan->m[i], alone), step_timeout_ms);
+		td_make_safe(ops, &plan->m[i], td_ways_for(&plan->m[i], alone), step_timeout_ms);
 }
 
 /* A global sync could block on a frozen filesystem: only the ones not made safe are synced. */
 void td_sync_unsafe(const struct td_ops *ops, const struct td_plan *plan, int step_timeout_ms)
 {
-	td_step_ops = ops;
 	for (int i = 0; i < plan->count; i++) {
 		const struct td_mount *m = &plan->m[i];
 
-		if (m->result == TD_FAILED && td_run_bounded(td_step_sync_fs, m->dir, step_timeout_ms) < 0)
+		if (m->result == TD_FAILED && bnd_run(td_step_sync_fs, ops, m->dir, step_timeout_ms) < 0)
 			log_msg("sync %s: failed or timed out; going on", m->dir);
 	}
 }

@@ -1,6 +1,7 @@
-/* The teardown before power-off: stop other processes, sync, unmount or remount read-only.
- * Every step that can hang runs in a child with a time bound; the system calls sit behind
- * struct td_ops so tests can plan and execute without touching the host. */
+/* The teardown before power-off: stop other processes, then make filesystems safe (unmount,
+ * freeze or remount read-only). Every step that can hang runs in a bounded child (bounded.h);
+ * the system calls sit behind struct td_ops so tests can plan and execute without touching
+ * the host. */
 #ifndef SOFTOFF_AGENT_TEARDOWN_H
 #define SOFTOFF_AGENT_TEARDOWN_H
 
@@ -62,11 +63,5 @@ int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare);
 
 /* Decodes the \ooo escapes of /proc/self/mounts and /proc/swaps in place. */
 void td_unescape(char *s);
-
-/* Runs fn(arg) in a child; 0, the child's -errno, or -ETIMEDOUT after timeout_ms. */
-int td_run_bounded(int (*fn)(const char *arg), const char *arg, int timeout_ms);
-
-/* sync(2) in a bounded child. */
-void td_sync(int timeout_ms);
 
 #endif

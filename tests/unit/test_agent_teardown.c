@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../agent/bounded.h"
 #include "../../agent/teardown.h"
 #include "test_agent_util.h"
 
@@ -177,8 +178,9 @@ static void test_sync_only_unsafe(void **state)
 	assert_string_equal(tu_read("calls"), "syncfs /broken\n");
 }
 
-static int fail_with_enospc(const char *arg)
+static int fail_with_enospc(const void *ctx, const char *arg)
 {
+	(void)ctx;
 	(void)arg;
 	return -ENOSPC;
 }
@@ -186,7 +188,7 @@ static int fail_with_enospc(const char *arg)
 static void test_run_bounded(void **state)
 {
 	(void)state;
-	assert_int_equal(td_run_bounded(fail_with_enospc, NULL, 1000), -ENOSPC);
+	assert_int_equal(bnd_run(fail_with_enospc, NULL, NULL, 1000), -ENOSPC);
 }
 
 /* The fake process table. Each process goes on SIGTERM, only on SIGKILL, or never; a
