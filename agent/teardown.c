@@ -444,29 +444,33 @@ static int td_system_remount_ro(const char *dir)
 	return -errno;
 }
 
-/* Writers block until a thaw that never comes; the filesystem syncs itself first. */
-static int td_system_freeze(const char *dir)
+/* call(fd) on the filesystem's root directory: 0 or -errno. */
+static int td_on_dir(const char *dir, int (*call)(int fd))
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, FIFREEZE, 0) < 0)
+	if (call(fd) < 0)
 		rc = -errno;
 	(void)close(fd);
 	return rc;
 }
 
+/* Writers block until a thaw that never comes; the filesystem syncs itself first. */
+static int td_fifreeze(int fd)
+{
+	return ioctl(fd, FIFREEZE, 0);
+}
+
+static int td_system_freeze(const char *dir)
+{
+	return td_on_dir(dir, td_fifreeze);
+}
+
 static int td_system_sync_fs(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syncfs(fd) < 0)
-		rc = -errno;
-	(void)close(fd);
-	return rc;
+	return td_on_dir(dir, syncfs);
 }
 
 const struct td_ops td_system_ops = {
