@@ -14,6 +14,7 @@
 #include <sys/swap.h>
 #include <unistd.h>
 
+#include "bounded.h"
 #include "log.h"
 #include "readfile.h"
 #include "teardown.h"
@@ -87,25 +88,23 @@ int hold_list_loops(const char *sys_block, const char *dev_dir, struct hold_list
 	return list->count;
 }
 
-/* The ops are looked up in the bounded child through this pointer (fn takes only a path). */
-static const struct hold_ops *hold_step_ops;
-
-static int hold_step_swapoff(const char *path)
+/* The steps run in a bounded child and reach the system calls through ctx, the hold_ops. */
+static int hold_step_swapoff(const void *ctx, const char *path)
 {
-	return hold_step_ops->swapoff(path);
+	return ((const struct hold_ops *)ctx)->swapoff(path);
 }
 
-static int hold_step_detach(const char *dev)
+static int hold_step_detach(const void *ctx, const char *dev)
 {
-	return hold_step_ops->detach_loop(dev);
+	return ((const struct hold_ops *)ctx)->detach_loop(dev);
 }
 
 /* One bounded step per entry; done: what the log says on success, action: on failure. */
-static void hold_release(const struct hold_list *list, int (*step)(const char *), const char *done,
-			 const char *action, int step_timeout_ms)
+static void hold_release(const struct hold_ops *ops, const struct hold_list *list, bnd_step_fn *step,
+			 const char *done, const char *action, int step_timeout_ms)
 {
 	for (int i = 0; i < list->count; i++) {
-		int rc = td_run_bounded(step, list->path[i], step_timeout_ms);
+		int rc = bnd_run(step, ops, list->path[i], step_timeout_ms);
 
 		if (rc == 0)
 			log_msg("%s %s", done, list->path[i]);
@@ -120,11 +119,10 @@ void hold_release_all(const struct hold_ops *ops, const char *swaps_path, const 
 {
 	static struct hold_list list;
 
-	hold_step_ops = ops;
 	if (hold_list_swaps(swaps_path, &list) > 0)
-		hold_release(&list, hold_step_swapoff, "swapped off", "swapoff", step_timeout_ms);
+		hold_release(ops, &list, hold_step_swapoff, "swapped off", "swapoff", step_timeout_ms);
 	if (hold_list_loops(sys_block, dev_dir, &list) > 0)
-		hold_release(&list, hold_step_detach, "detached loop device", "detach loop device",
+		hold_release(ops, &list, hold_step_detach, "detached loop device", "detach loop device",
 			     step_timeout_ms);
 }
 

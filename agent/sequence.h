@@ -1,4 +1,5 @@
-/* The shutdown sequence: hooks → stop processes → sync → unmount → sync → exit write → fallback. */
+/* The shutdown sequence: hooks → stop processes → sync → release holders → make filesystems safe
+ * → exit write → fallback. */
 #ifndef SOFTOFF_AGENT_SEQUENCE_H
 #define SOFTOFF_AGENT_SEQUENCE_H
 
@@ -15,7 +16,23 @@ struct seq_request {
 	pid_t spare;        /* a process kill-processes must leave alone (the agent's main) */
 };
 
-/* Runs the whole sequence. Returns only if the machine is still running afterwards. */
+/* The steps, in the order seq_run_with calls them; tests pass fakes. */
+struct seq_ops {
+	void (*hooks)(const struct agent_config *cfg, const struct seq_request *rq);
+	int (*kill)(const struct agent_config *cfg, pid_t spare); /* survivors, or -errno */
+	void (*sync)(int timeout_ms);
+	void (*holders)(const struct agent_config *cfg);            /* swap areas, loop devices */
+	void (*make_safe)(const struct agent_config *cfg, bool alone); /* unmount/freeze/read-only */
+	void (*leave)(const struct agent_config *cfg, unsigned exit_value); /* port write, fallback */
+	pid_t (*self)(void);
+};
+
+extern const struct seq_ops seq_system_ops;
+
+/* Runs the whole sequence with ops. Returns only if the machine is still running afterwards. */
+void seq_run_with(const struct seq_ops *ops, const struct agent_config *cfg, const struct seq_request *rq);
+
+/* seq_run_with(&seq_system_ops, ...). */
 void seq_run(const struct agent_config *cfg, const struct seq_request *rq);
 
 /* repeat = force: skip what is left; sync briefly and leave now. */

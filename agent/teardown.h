@@ -1,9 +1,11 @@
-/* The teardown before power-off: stop other processes, sync, unmount or remount read-only.
- * Every step that can hang runs in a child with a time bound; the system calls sit behind
- * struct td_ops so tests can plan and execute without touching the host. */
+/* The teardown before power-off: stop other processes, then make filesystems safe (unmount,
+ * freeze or remount read-only). Every step that can hang runs in a bounded child (bounded.h);
+ * the system calls sit behind struct td_ops so tests can plan and execute without touching
+ * the host. */
 #ifndef SOFTOFF_AGENT_TEARDOWN_H
 #define SOFTOFF_AGENT_TEARDOWN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -11,7 +13,7 @@
 #define TD_MOUNT_MAX 64
 #define TD_PID_MAX 4096
 
-enum td_result { TD_PENDING, TD_UNMOUNTED, TD_REMOUNTED_RO, TD_FAILED, TD_TIMED_OUT };
+enum td_result { TD_PENDING, TD_UNMOUNTED, TD_REMOUNTED_RO, TD_FROZEN, TD_FAILED, TD_TIMED_OUT };
 
 struct td_mount {
 	char dir[CONFIG_PATH_MAX];
@@ -30,8 +32,11 @@ struct td_plan {
 struct td_ops {
 	int (*list_pids)(pid_t *pids, int max, pid_t spare); /* processes to stop, or -errno */
 	int (*signal)(pid_t pid, int sig);
+	int (*comm)(pid_t pid, char *buf, size_t size); /* the process's name, or -errno */
 	int (*unmount)(const char *dir);    /* 0 or -errno; called in a bounded child */
 	int (*remount_ro)(const char *dir); /* 0 or -errno; called in a bounded child */
+	int (*freeze)(const char *dir);     /* FIFREEZE: 0 or -errno; called in a bounded child */
+	int (*sync_fs)(const char *dir);    /* syncfs(2): 0 or -errno; called in a bounded child */
 };
 
 extern const struct td_ops td_system_ops;
@@ -40,20 +45,23 @@ extern const struct td_ops td_system_ops;
  * deepest first. Returns the number planned or -errno. */
 int td_plan_unmounts(const char *mounts_path, struct td_plan *plan);
 
-/* Unmounts each planned filesystem (remount read-only when busy), filling in results. */
-void td_unmount_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms);
+/* Makes each planned filesystem safe, filling in results: after this no write to it can
+ * succeed without reaching the disk. alone (no process but us can run any more): unmount,
+ * else remount read-only, else freeze. Otherwise never unmount (a writer's next open would
+ * land in the directory underneath): ext3, ext4 and btrfs are frozen, else remounted
+ * read-only; any other type is remounted read-only, else frozen. */
+void td_make_safe_all(const struct td_ops *ops, struct td_plan *plan, int step_timeout_ms, bool alone);
 
-/* SIGTERM to every process but PID 1, us and spare; SIGKILL after timeout_ms.
- * Returns how many were still there at the end. */
+/* syncfs(2) on the planned filesystems whose every step failed (never on a frozen one). */
+void td_sync_unsafe(const struct td_ops *ops, const struct td_plan *plan, int step_timeout_ms);
+
+/* SIGTERM to every process but PID 1, us and spare; waits up to timeout_ms for those (only
+ * those: a respawning PID 1's new children are not waited for); then SIGKILL to every
+ * process left, newcomers included, and up to a second more for the signalled ones.
+ * Returns how many signalled processes survived (each is logged by pid and name). */
 int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare);
 
 /* Decodes the \ooo escapes of /proc/self/mounts and /proc/swaps in place. */
 void td_unescape(char *s);
-
-/* Runs fn(arg) in a child; 0, the child's -errno, or -ETIMEDOUT after timeout_ms. */
-int td_run_bounded(int (*fn)(const char *arg), const char *arg, int timeout_ms);
-
-/* sync(2) in a bounded child. */
-void td_sync(int timeout_ms);
 
 #endif

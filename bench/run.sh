@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: softoff against its baselines (issue 5, section 4). Same kernel, same QEMU,
 # variants interleaved run by run; prints a table and writes build/bench/results.json.
-#   a. power-off latency: softoff-agent vs busybox acpid + sync + outb vs acpid2 + sync + outb
+#   a. power-off latency: softoff-agent vs busybox acpid + sync + outb vs acpid2 + sync + outb,
+#      and softoff-agent in the background of a respawning shell PID 1 vs the agent as PID 1
 #   b. boot-test cycle: `softoff-qemu boot` of the default image vs the floor (/init = outb)
 #   c. footprint: agent binary, agent RSS and idle wake-ups in the guest, image size,
 #      softoff-qemu's own RSS and CPU per boot
@@ -66,6 +67,7 @@ build_images() {
 	image busybox --acpid --file "$outb" --file "$handler:/etc/acpi/PWRF/00000080"
 	image acpid2 --acpid2 /usr/sbin/acpid --file "$outb" --file "$handler:/usr/sbin/baseline-poweroff" \
 		--file "$top/bench/acpid2-rule:/etc/acpi/events/softoff-power"
+	image respawn --init "$top/tests/data/arrangements/shell-respawn.init"
 	image floor --init "$out/floor-init"
 	image footprint --file "$top/bench/guest-footprint.sh:/usr/bin/bench-footprint" \
 		--run "bench-footprint $idle"
@@ -82,7 +84,7 @@ rotate() { # n variants...
 
 ready_line() { # variant
 	case $1 in
-	softoff) echo 'softoff-agent: armed' ;;
+	softoff | respawn) echo 'softoff-agent: armed' ;;
 	busybox) echo 'softoff-init: busybox acpid started' ;;
 	acpid2) echo 'softoff-init: acpid2 started' ;;
 	esac
@@ -102,7 +104,7 @@ poweroff_once() { # variant run
 	sample poweroff "$1" latency_ms "$(ms "$vm_latency_us")"
 	sample poweroff "$1" ready_ms "$vm_ready_ms"
 	sample poweroff "$1" repressed $((vm_presses - 1))
-	[ "$1" = softoff ] || return 0
+	case $1 in softoff | respawn) ;; *) return 0 ;; esac
 	span=$(guest_span_ms "$console" 'Run /init' 'softoff-agent: armed')
 	[ -z "$span" ] || sample poweroff "$1" guest_init_to_armed_ms "$span"
 	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' 'softoff-agent: writing 0x')
@@ -120,7 +122,7 @@ bench_poweroff() {
 	local i v
 	say "a. power-off latency: $runs boots of each image"
 	for i in $(seq 1 "$runs"); do
-		for v in $(rotate "$i" softoff busybox acpid2); do poweroff_once "$v" "$i"; done
+		for v in $(rotate "$i" softoff busybox acpid2 respawn); do poweroff_once "$v" "$i"; done
 	done
 }
 

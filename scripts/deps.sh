@@ -6,7 +6,7 @@
 #   run        what `softoff-qemu run` needs on a machine that did not build it: QEMU and
 #              jansson's shared library (the container image's runtime stage)
 #   test       build and run, and what the tests and benchmarks use: cmocka, clang, valgrind,
-#              e2fsprogs, Debian's acpid (the acpid2 test and benchmark copy it into a
+#              e2fsprogs, xfsprogs, btrfs-progs, dosfstools (the data-safety checks), Debian's acpid (the acpid2 test and benchmark copy it into a
 #              guest image) and mmdebstrap (make debian-guest: the full Debian guest);
 #              `bench` is the same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
@@ -37,6 +37,9 @@ run_pkgs='
 test_pkgs='
 /usr/include/cmocka.h libcmocka-dev
 /sbin/mkfs.ext4 e2fsprogs
+/sbin/mkfs.xfs xfsprogs
+/sbin/mkfs.btrfs btrfs-progs
+/sbin/mkfs.fat dosfstools
 /usr/bin/apt-get apt
 /usr/bin/valgrind valgrind
 /usr/bin/clang clang
