@@ -7,7 +7,7 @@
 #
 # Usage: tests/matrix.sh [--jobs N] [--timeout S] [--no-doc] [--DIMENSION 'VALUE...']...
 #   --jobs N        boots at once (default: the number of CPUs)
-#   --timeout S     per boot (default 40; a cell without a ready line costs this much)
+#   --timeout S     per boot (default 60; a cell without a ready line costs this much)
 #   --no-doc        do not rewrite docs/compat.md
 #   --arrangements, --kernels, --cmdlines, --machines 'VALUE...'
 #                   only these values (a partial run never rewrites docs/compat.md)
@@ -36,7 +36,6 @@ fi
 
 usage_error() { echo "matrix.sh: $*; see --help" >&2; exit 2; }
 jobs=$(nproc 2>/dev/null || echo 2)
-export COMPAT_TIMEOUT=40
 write_doc=1 partial=0
 . "$SOFTOFF_TOP/tests/lib.sh"
 . "$SOFTOFF_TOP/tests/compat-lib.sh"
@@ -58,6 +57,7 @@ while [ $# -gt 0 ]; do
 done
 case $jobs in '' | *[!0-9]* | 0) usage_error "--jobs '$jobs' is not a positive number" ;; esac
 case $COMPAT_TIMEOUT in '' | *[!0-9]* | 0) usage_error "--timeout '$COMPAT_TIMEOUT' is not a positive number" ;; esac
+export COMPAT_TIMEOUT
 
 # Everything an image is made of; an image is rebuilt when their digest changes.
 image_inputs_digest() { # kernel-modules-dir
