@@ -1,4 +1,4 @@
-# softoff: one flat Makefile.  make | make check | make demo | make bench | make container | make clean
+# softoff: one flat Makefile.  make | make check | make matrix | make demo | make bench | make container | make clean
 # Build outputs go under build/ only.
 
 B        := build
@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs container debian-guest clean
+.PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs container debian-guest clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -144,6 +144,16 @@ check:
 
 unit: all $(UNIT_TESTS) $(TEST_TOOLS)
 	tests/run.sh --unit-only
+
+# matrix: every arrangement x kernel x command line x machine boots and powers off; the table
+# goes to docs/compat.md. MATRIX_FLAGS: more tests/matrix.sh options (--jobs N, --machines ...)
+# Then the long data-safety cells (tests/matrix/*.sh: xfs and btrfs under a writing PID 1).
+matrix:
+	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
+	$(MAKE) all kernel
+	$(MAKE) kernel KERNEL_FLAVOUR=amd64
+	rc=0; tests/matrix.sh $(MATRIX_FLAGS) || rc=1; \
+	for t in tests/matrix/*.sh; do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
 demo:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
