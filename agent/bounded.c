@@ -75,5 +75,5 @@ static int bnd_sync_now(const void *ctx, const char *arg)
 void bnd_sync(int timeout_ms)
 {
 	if (bnd_run(bnd_sync_now, NULL, NULL, timeout_ms) == -ETIMEDOUT)
-		log_msg("sync: still running after %d ms; going on", timeout_ms);
+		log_important("sync: still running after %d ms; going on", timeout_ms);
 }

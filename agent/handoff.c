@@ -201,14 +201,14 @@ static int handoff_request(const char *root, const struct handoff_ops *ops, cons
 	int rc;
 
 	if (handoff_decide(root, event, why, sizeof(why)) == HANDOFF_LOGIND) {
-		log_msg("%s: leaving the power key to systemd-logind", why);
+		log_important("%s: leaving the power key to systemd-logind", why);
 		return 0;
 	}
-	log_msg("%s: asking systemd to power off (signal %d to PID 1 starts poweroff.target)", why,
+	log_important("%s: asking systemd to power off (signal %d to PID 1 starts poweroff.target)", why,
 		HANDOFF_SIG_POWEROFF);
 	rc = ops->signal_init(HANDOFF_SIG_POWEROFF);
 	if (rc < 0)
-		log_msg("signal %d to PID 1: %s", HANDOFF_SIG_POWEROFF, strerror(-rc));
+		log_important("signal %d to PID 1: %s", HANDOFF_SIG_POWEROFF, strerror(-rc));
 	return rc;
 }
 
@@ -227,7 +227,7 @@ bool handoff_attach(struct loop *l, const char *root, const struct handoff_ops *
 	handoff_root = root;
 	handoff_ops = ops;
 	l->start = handoff_loop_start;
-	log_msg("systemd is the init: a press will start its poweroff.target, not the agent's own shutdown");
+	log_important("systemd is the init: a press will start its poweroff.target, not the agent's own shutdown");
 	return true;
 }
 

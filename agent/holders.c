@@ -109,8 +109,8 @@ static void hold_release(const struct hold_ops *ops, const struct hold_list *lis
 		if (rc == 0)
 			log_msg("%s %s", done, list->path[i]);
 		else
-			log_msg("%s '%s': %s", action, list->path[i],
-				rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
+			log_important("%s '%s': %s", action, list->path[i],
+				      rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
 	}
 }
 

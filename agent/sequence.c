@@ -8,6 +8,7 @@
 #include "log.h"
 #include "teardown.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #define SEQ_MOUNTS "/proc/self/mounts"
@@ -19,7 +20,7 @@ static void seq_make_safe(const struct agent_config *cfg, bool alone)
 	int rc = td_plan_unmounts(SEQ_MOUNTS, &plan);
 
 	if (rc < 0) {
-		log_msg("read '%s': error %d; no filesystem made safe", SEQ_MOUNTS, -rc);
+		log_important("read '%s': %s; no filesystem made safe", SEQ_MOUNTS, strerror(-rc));
 		return;
 	}
 	td_make_safe_all(&td_system_ops, &plan, cfg->unmount_timeout_ms, alone);

@@ -216,8 +216,8 @@ static void td_make_safe(const struct td_ops *ops, struct td_mount *m, const str
 			return;
 		}
 		if (!td_way_refused(rc) || !ways[i + 1])
-			log_msg("%s %s: %s", ways[i]->name, m->dir,
-				rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
+			log_important("%s %s: %s", ways[i]->name, m->dir,
+				      rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
 		if (rc == -ETIMEDOUT)
 			break;
 	}
@@ -238,7 +238,7 @@ void td_sync_unsafe(const struct td_ops *ops, const struct td_plan *plan, int st
 		const struct td_mount *m = &plan->m[i];
 
 		if (m->result == TD_FAILED && bnd_run(td_step_sync_fs, ops, m->dir, step_timeout_ms) < 0)
-			log_msg("sync %s: failed or timed out; going on", m->dir);
+			log_important("sync %s: failed or timed out; going on", m->dir);
 	}
 }
 
@@ -301,7 +301,7 @@ static void td_name_survivors(const struct td_ops *ops, const pid_t *pids, int n
 	for (int i = 0; i < n; i++) {
 		if (ops->comm(pids[i], comm, sizeof(comm)) < 0)
 			strcpy(comm, "?");
-		log_msg("pid %d (%s) survived SIGKILL; going on", (int)pids[i], comm);
+		log_important("pid %d (%s) survived SIGKILL; going on", (int)pids[i], comm);
 	}
 }
 
@@ -317,7 +317,7 @@ int td_kill_processes(const struct td_ops *ops, int timeout_ms, pid_t spare)
 		(void)ops->signal(pids[i], SIGTERM);
 	n = td_wait_signalled(ops, pids, n, timeout_ms, spare);
 	if (n > 0)
-		log_msg("%d processes still running after %d ms: SIGKILL", n, timeout_ms);
+		log_important("%d processes still running after %d ms: SIGKILL", n, timeout_ms);
 	newcomers = td_sweep(ops, pids, n, spare);
 	if (newcomers > 0)
 		log_msg("%d processes started since SIGTERM: SIGKILL, not waited for", newcomers);
