@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs clean
+.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs deb clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -120,6 +120,16 @@ kernel:
 # IMAGE_FLAGS: more mkinitramfs.sh options (--module ext4, --hooks DIR, --acpid, --run CMD, ...)
 initramfs: $(B)/softoff-agent kernel
 	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
+
+# --- Debian packages: build/deb/softoff-{agent,qemu}_VERSION_amd64.deb (debian/, debhelper) ----
+DEB_INPUTS := $(shell find agent include qemu-harness initramfs initramfs-tools dracut acpi-scripts \
+                contrib debian docs -type f 2>/dev/null) Makefile VERSION README.md
+DEBS := $(B)/deb/softoff-agent_$(VERSION)_amd64.deb $(B)/deb/softoff-qemu_$(VERSION)_amd64.deb
+deb:
+	@$(DEPS) --check deb 2>/dev/null || $(DEPS) deb
+	$(MAKE) $(DEBS)
+$(DEBS) &: $(DEB_INPUTS)
+	scripts/build-deb.sh
 
 # --- tests -----------------------------------------------------------------------------
 check:

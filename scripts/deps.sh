@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs (as root) or names (otherwise) the Debian packages softoff needs to build and test.
 # Used by the Makefile, .ci/run and the Dockerfile, so there is one list in one place.
-# Usage: scripts/deps.sh [--check] [build|test|all]
+# Usage: scripts/deps.sh [--check] [build|deb|test|all]
 #   build    what `make` needs
-#   test     also what the tests and benchmarks use: QEMU, cmocka, clang, valgrind, e2fsprogs,
-#            and Debian's acpid (the acpid2 test and benchmark copy it into a guest image);
-#            `bench` and `all` are the same set
+#   deb      also what `make deb` needs: debhelper, dpkg-dev, and lintian, man-db and
+#            groff-base to check the packages and man pages
+#   test     all of that and what the tests and benchmarks use: QEMU, cmocka, clang, valgrind,
+#            e2fsprogs, Debian's acpid (the acpid2 test and benchmark copy it into a guest
+#            image), mmdebstrap (a throwaway Debian root whose own mkinitramfs and dracut
+#            make the images the package tests boot); `bench` and `all` are the same set
 #   --check  only report; exit 1 if something is missing (never installs)
 set -eu
 
@@ -22,6 +25,13 @@ build_pkgs='
 /usr/bin/gzip gzip
 /usr/bin/pkg-config pkg-config
 '
+deb_pkgs='
+/usr/bin/dh debhelper
+/usr/bin/dpkg-buildpackage dpkg-dev
+/usr/bin/lintian lintian
+/usr/bin/man man-db
+/usr/bin/groff groff-base
+'
 test_pkgs='
 /usr/include/cmocka.h libcmocka-dev
 /usr/bin/qemu-system-x86_64 qemu-system-x86
@@ -31,6 +41,7 @@ test_pkgs='
 /usr/bin/clang clang
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/sbin/acpid acpid
+/usr/bin/mmdebstrap mmdebstrap
 '
 
 check=0
@@ -38,8 +49,9 @@ check=0
 what=${1:-all}
 case $what in
 build) list=$build_pkgs ;;
-test | bench | all) list="$build_pkgs$test_pkgs" ;;
-*) echo "deps.sh: unknown set '$what' (build, test, bench, all)" >&2; exit 2 ;;
+deb) list="$build_pkgs$deb_pkgs" ;;
+test | bench | all) list="$build_pkgs$deb_pkgs$test_pkgs" ;;
+*) echo "deps.sh: unknown set '$what' (build, deb, test, bench, all)" >&2; exit 2 ;;
 esac
 
 missing=$(printf '%s\n' "$list" | while read -r probe pkg; do

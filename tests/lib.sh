@@ -157,6 +157,20 @@ need_built() {
 }
 
 need_agent() { need_built softoff-agent && T_AGENT=$SOFTOFF_BUILD/softoff-agent; }
+
+# The Debian packages from `make deb` (built once for tests running in parallel): sets
+# T_DEB_AGENT and T_DEB_QEMU.
+need_debs() {
+	mkdir -p "$SOFTOFF_BUILD"
+	flock "$SOFTOFF_BUILD/deb.lock" make -s -C "$SOFTOFF_TOP" deb >"$T_DIR/deb.log" 2>&1 || {
+		tail -n 30 "$T_DIR/deb.log"
+		t_abort "make deb failed"
+	}
+	nd_version=$(cat "$SOFTOFF_TOP/VERSION")
+	T_DEB_AGENT=$SOFTOFF_BUILD/deb/softoff-agent_${nd_version}_amd64.deb
+	T_DEB_QEMU=$SOFTOFF_BUILD/deb/softoff-qemu_${nd_version}_amd64.deb
+	[ -f "$T_DEB_AGENT" ] && [ -f "$T_DEB_QEMU" ] || t_abort "make deb made no $T_DEB_AGENT, $T_DEB_QEMU"
+}
 need_harness() { need_built softoff-qemu; }
 
 # Build an image into OUT with the test kernel's modules and the agent; options go to the
