@@ -14,7 +14,8 @@ sed 's/^/    lintian: /' "$T_DIR/lintian"
 t_that "lintian ran (status $lintian_rc)" '[ $lintian_rc = 0 ]'
 t_that "lintian: no errors or warnings" '! grep -q "^[EW]: " "$T_DIR/lintian"'
 
-contents() { dpkg-deb -c "$1" | awk '{ print $6 }' | sed 's|^\./|/|'; }
+# file names without dh_compress's .gz (whether a doc is compressed depends on its size)
+contents() { dpkg-deb -c "$1" | awk '{ print $6 }' | sed 's|^\./|/|; s|\.gz$||'; }
 contents "$T_DEB_AGENT" >"$T_DIR/agent.files"
 contents "$T_DEB_QEMU" >"$T_DIR/qemu.files"
 for f in /usr/sbin/softoff-agent /etc/softoff/agent.conf /etc/softoff/hooks.d/ \
@@ -23,12 +24,12 @@ for f in /usr/sbin/softoff-agent /etc/softoff/agent.conf /etc/softoff/hooks.d/ \
 	/usr/share/initramfs-tools/hooks/softoff /usr/share/initramfs-tools/scripts/init-top/softoff \
 	/usr/share/initramfs-tools/scripts/init-bottom/softoff /usr/lib/softoff/agent-ctl \
 	/usr/lib/dracut/modules.d/90softoff/module-setup.sh \
-	/usr/share/man/man8/softoff-agent.8.gz /usr/share/man/man5/softoff-agent.conf.5.gz \
+	/usr/share/man/man8/softoff-agent.8 /usr/share/man/man5/softoff-agent.conf.5 \
 	/usr/share/doc/softoff-agent/copyright /usr/share/doc/softoff-agent/install.md; do
 	t_check "softoff-agent ships $f" grep -qxF "$f" "$T_DIR/agent.files"
 done
 for f in /usr/bin/softoff-qemu /lib/systemd/system/softoff-vm@.service \
-	/usr/share/man/man1/softoff-qemu.1.gz /usr/share/doc/softoff-qemu/copyright; do
+	/usr/share/man/man1/softoff-qemu.1 /usr/share/doc/softoff-qemu/copyright; do
 	t_check "softoff-qemu ships $f" grep -qxF "$f" "$T_DIR/qemu.files"
 done
 
