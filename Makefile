@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs deb clean
+.PHONY: all deps check unit integration demo bench soak fuzz kernel initramfs deb debian-images clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -131,10 +131,20 @@ deb:
 $(DEBS) &: $(DEB_INPUTS)
 	scripts/build-deb.sh
 
+# Images made by Debian's own initramfs-tools and dracut, with softoff-agent.deb installed, in
+# throwaway mmdebstrap roots (tests/debian-image.sh; cached under build/debian/): made before
+# the tests run, since the first root takes minutes. Needs root (chroot).
+DEBIAN_GENERATORS := initramfs-tools dracut
+debian-images: deb
+	@[ "$$(id -u)" = 0 ] || { echo "debian-images: needs root; the deb-* image tests will skip"; exit 0; }; \
+		$(MAKE) kernel KERNEL_FLAVOUR=amd64 && $(MAKE) -j2 $(addprefix debian-image-,$(DEBIAN_GENERATORS))
+debian-image-%:
+	tests/debian-image.sh $* $(word 1,$(DEBS))
+
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
-	$(MAKE) all kernel initramfs
+	$(MAKE) all kernel initramfs debian-images
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
 	tests/run.sh
 

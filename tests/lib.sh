@@ -186,6 +186,44 @@ build_image() { # out [mkinitramfs options...]
 	sed 's/^/    /' "$T_DIR/build.log"
 }
 
+# An initramfs image made inside a throwaway Debian root by GENERATOR (initramfs-tools or
+# dracut) after `dpkg -i` of the softoff-agent package (tests/debian-image.sh; cached). Sets
+# T_IMAGE and T_IMAGE_LIST (its file list). Needs root and mmdebstrap, else the test is skipped.
+need_debian_image() { # generator
+	[ "$(id -u)" = 0 ] || t_skip "needs root (chroot into a Debian root)"
+	command -v mmdebstrap >/dev/null || t_skip "mmdebstrap missing (scripts/deps.sh test)"
+	need_kernel amd64
+	need_debs
+	"$SOFTOFF_TOP/tests/debian-image.sh" "$1" "$T_DEB_AGENT" >"$T_DIR/image.log" 2>&1 || {
+		tail -n 30 "$T_DIR/image.log"
+		t_abort "tests/debian-image.sh $1 failed"
+	}
+	sed 's/^/    /' "$T_DIR/image.log"
+	T_IMAGE=$(tail -n 1 "$T_DIR/image.log")
+	T_IMAGE_LIST=$T_IMAGE.list
+}
+
+# A root disk OUT (ext4, raw) whose /sbin/init (static busybox) reports how many
+# softoff-agent processes survived the switch from the initramfs, then powers off.
+make_real_root_disk() { # out
+	mr_dir=$T_DIR/real-root
+	# proc, sys and dev: dracut takes a root without them for a broken layout
+	mkdir -p "$mr_dir/bin" "$mr_dir/sbin" "$mr_dir/proc" "$mr_dir/sys" "$mr_dir/dev"
+	cp /bin/busybox "$mr_dir/bin/busybox"
+	cat >"$mr_dir/sbin/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+n=0
+for comm in /proc/[0-9]*/comm; do
+	[ "$(/bin/busybox cat "$comm" 2>/dev/null)" = softoff-agent ] && n=$((n + 1))
+done
+echo "real-root: PID 1 is $(/bin/busybox cat /proc/1/comm); softoff-agent processes: $n"
+/bin/busybox poweroff -f
+INIT
+	chmod 0755 "$mr_dir/sbin/init"
+	mke2fs -q -t ext4 -d "$mr_dir" "$1" 16M || t_abort "mke2fs -d $mr_dir $1 failed"
+}
+
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
 	mkdir -p "$1"
