@@ -224,6 +224,53 @@ INIT
 	mke2fs -q -t ext4 -d "$mr_dir" "$1" 16M || t_abort "mke2fs -d $mr_dir $1 failed"
 }
 
+# Each extended REGEX names a path in the image (T_IMAGE_LIST: lsinitramfs's or lsinitrd's
+# listing; the path is a whole word of a line).
+expect_image_has() { # regex...
+	for eh_path; do
+		t_check "the image has $eh_path" grep -qE "(^| )$eh_path( |\$)" "$T_IMAGE_LIST"
+	done
+}
+
+# The agent's armed line comes before the first console line matching REGEX (WHAT names it).
+expect_armed_before() { # regex what
+	ea_armed=$(console_line 'softoff-agent: armed')
+	ea_other=$(console_line "$1")
+	t_that "armed (line ${ea_armed:-none}) before $2 (line ${ea_other:-none})" \
+		'[ -n "$ea_armed" ] && [ -n "$ea_other" ] && [ "$ea_armed" -lt "$ea_other" ]'
+}
+
+# The checks after a boot that one press should have ended: QEMU status 99, the agent armed on
+# the ACPI button, and one shutdown, started by the first press. softoff-qemu presses again
+# every 2 s until QEMU ends, and in a distribution's initramfs the teardown may take longer
+# (it waits kill-timeout for the processes PID 1 keeps starting): later presses must be
+# logged as ignored.
+expect_press_poweroff() { # while-description
+	expect_status 99 "QEMU status after a press while $1"
+	expect_console 'softoff-agent: armed on /dev/input/event[0-9]+ \(Power Button, LNXPWRBN/' \
+		"the agent is armed on the ACPI power button"
+	t_that "one shutdown, from the first press ($boot_pressed presses sent)" \
+		'[ "$(console_count "softoff-agent: shutting down")" = 1 ] &&
+		 [ "$(console_count "during shutdown: ignored")" = $((boot_pressed - 1)) ]'
+	echo "figures: boot to ready $boot_armed_ms ms, press to exit $boot_exit_ms ms"
+}
+
+# Boots T_IMAGE (a distribution's image with the softoff-agent package) with a small real root
+# disk, no press: the agent must run in the initramfs, STAGE must stop it before the switch,
+# and the real root's init must find no softoff-agent.
+expect_agent_stopped_before_real_root() { # stage
+	make_real_root_disk "$T_DIR/root.img"
+	# no_timer_check: the generic kernel's IO-APIC timer check fails on a loaded TCG host
+	softoff_boot --initrd "$T_IMAGE" --memory 1G --timeout 270 --append "root=/dev/vda no_timer_check" \
+		--disk "$T_DIR/root.img" --ready 'real-root: ' --press never --expect qemu:0
+	expect_console 'softoff-agent: armed' "the agent ran in the initramfs"
+	expect_console 'softoff: softoff-agent stopped before the switch to the real root' \
+		"$1 stopped the agent"
+	expect_no_console 'agent-ctl: .*not found' "agent-ctl needs no tool the image lacks (klibc has no rm)"
+	expect_console 'real-root: PID 1 is init; softoff-agent processes: 0' \
+		"the real root's init runs with no softoff-agent left"
+}
+
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
 	mkdir -p "$1"

@@ -5,7 +5,7 @@
 # panics; panic=-1 resets, -no-reboot ends QEMU.
 . "$(dirname "$0")/../lib.sh"
 need_debian_image initramfs-tools
-t_check "control: the image has the agent" grep -qxF usr/sbin/softoff-agent "$T_IMAGE_LIST"
+expect_image_has usr/sbin/softoff-agent # the control: the agent is there, just not started
 softoff_boot --initrd "$T_IMAGE" --memory 1G --timeout 120 --press never \
 	--append "root=/dev/vda softoff=off no_timer_check"
 expect_console 'softoff: softoff=off: agent not started' "init-top says the agent is off"
