@@ -31,7 +31,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs container debian-guest clean
+.PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
 
 deps:
@@ -133,10 +133,30 @@ container:
 	@$(DEPS) --check container 2>/dev/null || $(DEPS) container
 	scripts/container.sh
 
+# --- Debian packages: build/deb/softoff-{agent,qemu}_VERSION_amd64.deb (debian/, debhelper) ----
+DEB_INPUTS := $(shell find agent include qemu-harness initramfs initramfs-tools dracut acpi-scripts \
+                contrib debian docs -type f 2>/dev/null) Makefile VERSION README.md
+DEBS := $(B)/deb/softoff-agent_$(VERSION)_amd64.deb $(B)/deb/softoff-qemu_$(VERSION)_amd64.deb
+deb:
+	@$(DEPS) --check deb 2>/dev/null || $(DEPS) deb
+	$(MAKE) $(DEBS)
+$(DEBS) &: $(DEB_INPUTS)
+	scripts/build-deb.sh
+
+# Images made by Debian's own initramfs-tools and dracut, with softoff-agent.deb installed, in
+# throwaway mmdebstrap roots (tests/debian-image.sh; cached under build/debian/): made before
+# the tests run, since the first root takes minutes. Needs root (chroot).
+DEBIAN_GENERATORS := initramfs-tools dracut
+debian-images: deb
+	@[ "$$(id -u)" = 0 ] || { echo "debian-images: needs root; the deb-* image tests will skip"; exit 0; }; \
+		$(MAKE) kernel KERNEL_FLAVOUR=amd64 && $(MAKE) -j2 $(addprefix debian-image-,$(DEBIAN_GENERATORS))
+debian-image-%:
+	tests/debian-image.sh $* $(word 1,$(DEBS))
+
 # --- tests -----------------------------------------------------------------------------
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
-	$(MAKE) all kernel initramfs debian-guest
+	$(MAKE) all kernel initramfs debian-guest debian-images
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)

@@ -1,14 +1,18 @@
 #!/bin/sh
 # Installs (as root) or names (otherwise) the Debian packages softoff needs to build and test.
 # Used by the Makefile, .ci/run and the Dockerfile, so there is one list in one place.
-# Usage: scripts/deps.sh [--check] [build|run|test|container|all]
+# Usage: scripts/deps.sh [--check] [build|run|deb|test|container|all]
 #   build      what `make` needs
 #   run        what `softoff-qemu run` needs on a machine that did not build it: QEMU and
 #              jansson's shared library (the container image's runtime stage)
-#   test       build and run, and what the tests and benchmarks use: cmocka, clang, valgrind,
-#              e2fsprogs, xfsprogs, btrfs-progs, dosfstools (the data-safety checks), Debian's acpid (the acpid2 test and benchmark copy it into a
-#              guest image) and mmdebstrap (make debian-guest: the full Debian guest);
-#              `bench` is the same set
+#   deb        build, and what `make deb` needs: debhelper, dpkg-dev, and lintian, man-db
+#              and groff-base to check the packages and man pages
+#   test       build, run and deb, and what the tests and benchmarks use: cmocka, clang,
+#              valgrind, e2fsprogs, xfsprogs, btrfs-progs, dosfstools (the data-safety
+#              checks), Debian's acpid (the acpid2 test and benchmark copy it into a guest
+#              image) and mmdebstrap (throwaway Debian roots: the full Debian guest, and the
+#              roots whose own mkinitramfs and dracut make the images the package tests
+#              boot); `bench` is the same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
 #              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
@@ -34,6 +38,13 @@ run_pkgs='
 /usr/bin/qemu-system-x86_64 qemu-system-x86
 /usr/lib/x86_64-linux-gnu/libjansson.so.4 libjansson4
 '
+deb_pkgs='
+/usr/bin/dh debhelper
+/usr/bin/dpkg-buildpackage dpkg-dev
+/usr/bin/lintian lintian
+/usr/bin/man man-db
+/usr/bin/groff groff-base
+'
 test_pkgs='
 /usr/include/cmocka.h libcmocka-dev
 /sbin/mkfs.ext4 e2fsprogs
@@ -58,10 +69,11 @@ what=${1:-all}
 case $what in
 build) list=$build_pkgs ;;
 run) list=$run_pkgs ;;
-test | bench) list="$build_pkgs$run_pkgs$test_pkgs" ;;
+deb) list="$build_pkgs$deb_pkgs" ;;
+test | bench) list="$build_pkgs$run_pkgs$deb_pkgs$test_pkgs" ;;
 container) list=$container_pkgs ;;
-all) list="$build_pkgs$run_pkgs$test_pkgs$container_pkgs" ;;
-*) echo "deps.sh: unknown set '$what' (build, run, test, bench, container, all)" >&2; exit 2 ;;
+all) list="$build_pkgs$run_pkgs$deb_pkgs$test_pkgs$container_pkgs" ;;
+*) echo "deps.sh: unknown set '$what' (build, run, deb, test, bench, container, all)" >&2; exit 2 ;;
 esac
 
 missing=$(printf '%s\n' "$list" | while read -r probe pkg; do

@@ -166,6 +166,20 @@ need_built() {
 }
 
 need_agent() { need_built softoff-agent && T_AGENT=$SOFTOFF_BUILD/softoff-agent; }
+
+# The Debian packages from `make deb` (built once for tests running in parallel): sets
+# T_DEB_AGENT and T_DEB_QEMU.
+need_debs() {
+	mkdir -p "$SOFTOFF_BUILD"
+	flock "$SOFTOFF_BUILD/deb.lock" make -s -C "$SOFTOFF_TOP" deb >"$T_DIR/deb.log" 2>&1 || {
+		tail -n 30 "$T_DIR/deb.log"
+		t_abort "make deb failed"
+	}
+	nd_version=$(cat "$SOFTOFF_TOP/VERSION")
+	T_DEB_AGENT=$SOFTOFF_BUILD/deb/softoff-agent_${nd_version}_amd64.deb
+	T_DEB_QEMU=$SOFTOFF_BUILD/deb/softoff-qemu_${nd_version}_amd64.deb
+	[ -f "$T_DEB_AGENT" ] && [ -f "$T_DEB_QEMU" ] || t_abort "make deb made no $T_DEB_AGENT, $T_DEB_QEMU"
+}
 need_harness() { need_built softoff-qemu; }
 
 # Build an image into OUT with the test kernel's modules and the agent; options go to the
@@ -205,6 +219,90 @@ debian_data_safety() {
 	echo "$ds_out"
 }
 ds_says() { echo "$ds_out" | grep -q -- "$1"; }
+# An initramfs image made inside a throwaway Debian root by GENERATOR (initramfs-tools or
+# dracut) after `dpkg -i` of the softoff-agent package (tests/debian-image.sh; cached). Sets
+# T_IMAGE and T_IMAGE_LIST (its file list). Needs root and mmdebstrap, else the test is skipped.
+need_debian_image() { # generator
+	[ "$(id -u)" = 0 ] || t_skip "needs root (chroot into a Debian root)"
+	command -v mmdebstrap >/dev/null || t_skip "mmdebstrap missing (scripts/deps.sh test)"
+	need_kernel amd64
+	need_debs
+	"$SOFTOFF_TOP/tests/debian-image.sh" "$1" "$T_DEB_AGENT" >"$T_DIR/image.log" 2>&1 || {
+		tail -n 30 "$T_DIR/image.log"
+		t_abort "tests/debian-image.sh $1 failed"
+	}
+	sed 's/^/    /' "$T_DIR/image.log"
+	T_IMAGE=$(tail -n 1 "$T_DIR/image.log")
+	T_IMAGE_LIST=$T_IMAGE.list
+}
+
+# A root disk OUT (ext4, raw) whose /sbin/init (static busybox) reports how many
+# softoff-agent processes survived the switch from the initramfs, then powers off.
+make_real_root_disk() { # out
+	mr_dir=$T_DIR/real-root
+	# proc, sys and dev: dracut takes a root without them for a broken layout
+	mkdir -p "$mr_dir/bin" "$mr_dir/sbin" "$mr_dir/proc" "$mr_dir/sys" "$mr_dir/dev"
+	cp /bin/busybox "$mr_dir/bin/busybox"
+	cat >"$mr_dir/sbin/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+n=0
+for comm in /proc/[0-9]*/comm; do
+	[ "$(/bin/busybox cat "$comm" 2>/dev/null)" = softoff-agent ] && n=$((n + 1))
+done
+echo "real-root: PID 1 is $(/bin/busybox cat /proc/1/comm); softoff-agent processes: $n"
+/bin/busybox poweroff -f
+INIT
+	chmod 0755 "$mr_dir/sbin/init"
+	mke2fs -q -t ext4 -d "$mr_dir" "$1" 16M || t_abort "mke2fs -d $mr_dir $1 failed"
+}
+
+# Each extended REGEX names a path in the image (T_IMAGE_LIST: lsinitramfs's or lsinitrd's
+# listing; the path is a whole word of a line).
+expect_image_has() { # regex...
+	for eh_path; do
+		t_check "the image has $eh_path" grep -qE "(^| )$eh_path( |\$)" "$T_IMAGE_LIST"
+	done
+}
+
+# The agent's armed line comes before the first console line matching REGEX (WHAT names it).
+expect_armed_before() { # regex what
+	ea_armed=$(console_line 'softoff-agent: armed')
+	ea_other=$(console_line "$1")
+	t_that "armed (line ${ea_armed:-none}) before $2 (line ${ea_other:-none})" \
+		'[ -n "$ea_armed" ] && [ -n "$ea_other" ] && [ "$ea_armed" -lt "$ea_other" ]'
+}
+
+# The checks after a boot that one press should have ended: QEMU status 99, the agent armed on
+# the ACPI button, and one shutdown, started by the first press. softoff-qemu presses again
+# every 2 s until QEMU ends, and in a distribution's initramfs the teardown may take longer
+# (it waits kill-timeout for the processes PID 1 keeps starting): later presses must be
+# logged as ignored.
+expect_press_poweroff() { # while-description
+	expect_status 99 "QEMU status after a press while $1"
+	expect_console 'softoff-agent: armed on /dev/input/event[0-9]+ \(Power Button, LNXPWRBN/' \
+		"the agent is armed on the ACPI power button"
+	t_that "one shutdown, from the first press ($boot_pressed presses sent)" \
+		'[ "$(console_count "softoff-agent: shutting down")" = 1 ] &&
+		 [ "$(console_count "during shutdown: ignored")" = $((boot_pressed - 1)) ]'
+	echo "figures: boot to ready $boot_armed_ms ms, press to exit $boot_exit_ms ms"
+}
+
+# Boots T_IMAGE (a distribution's image with the softoff-agent package) with a small real root
+# disk, no press: the agent must run in the initramfs, STAGE must stop it before the switch,
+# and the real root's init must find no softoff-agent.
+expect_agent_stopped_before_real_root() { # stage
+	make_real_root_disk "$T_DIR/root.img"
+	# no_timer_check: the generic kernel's IO-APIC timer check fails on a loaded TCG host
+	softoff_boot --initrd "$T_IMAGE" --memory 1G --timeout 270 --append "root=/dev/vda no_timer_check" \
+		--disk "$T_DIR/root.img" --ready 'real-root: ' --press never --expect qemu:0
+	expect_console 'softoff-agent: armed' "the agent ran in the initramfs"
+	expect_console 'softoff: softoff-agent stopped before the switch to the real root' \
+		"$1 stopped the agent"
+	expect_no_console 'agent-ctl: .*not found' "agent-ctl needs no tool the image lacks (klibc has no rm)"
+	expect_console 'real-root: PID 1 is init; softoff-agent processes: 0' \
+		"the real root's init runs with no softoff-agent left"
+}
 
 # A hook file HOOKDIR/NAME running the shell text BODY.
 make_hook() { # dir name body
