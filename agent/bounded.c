@@ -20,17 +20,17 @@ static void bnd_nap(int pidfd, int ms, int *step)
 	struct pollfd p = { pidfd, POLLIN, 0 };
 
 	if (pidfd < 0 || poll(&p, 1, ms) < 0)
-		tu_backoff(step, BND_NAP_MAX_MS);
+		time_backoff(step, BND_NAP_MAX_MS);
 }
 
 static int bnd_wait_child(pid_t pid, int timeout_ms)
 {
-	long long end = tu_now_ms() + timeout_ms;
+	long long end = time_now_ms() + timeout_ms;
 	int status, step = 1, rc, pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
-		long long left = end - tu_now_ms();
+		long long left = end - time_now_ms();
 
 		if (r == pid) {
 			rc = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;

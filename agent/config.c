@@ -121,7 +121,7 @@ static int config_paths(char *value, char list[][CONFIG_PATH_MAX], int *n, char 
 static int parse_buttons(struct agent_config *cfg, char *v, char *why, size_t whylen)
 {
 	if (!strcmp(v, "acpi") || !strcmp(v, "any")) {
-		cfg->buttons = v[1] == 'c' ? BTN_MODE_ACPI : BTN_MODE_ANY;
+		cfg->buttons = !strcmp(v, "acpi") ? BTN_MODE_ACPI : BTN_MODE_ANY;
 		cfg->n_button_paths = 0;
 		return 0;
 	}
@@ -190,31 +190,41 @@ static int parse_exit_value(struct agent_config *cfg, char *v, char *why, size_t
 	return 0;
 }
 
-/* Finds v in a NULL-terminated word list and stores its index. */
-static int config_word(const char *v, const char *const *words, int *out)
+/* One accepted word of a key and the enum value it stands for. */
+struct config_word {
+	const char *word;
+	int value;
+};
+
+/* Finds v in a word table ending with a NULL word and stores the value it stands for. */
+static int config_word(const char *v, const struct config_word *words, int *out)
 {
-	for (int i = 0; words[i]; i++)
-		if (!strcmp(v, words[i]))
-			return *out = i, 0;
+	for (; words->word; words++)
+		if (!strcmp(v, words->word))
+			return *out = words->value, 0;
 	return -EINVAL;
 }
 
-/* A key whose values are words, stored as the word's index in an enum listed in that order. */
-#define WORD_KEY(fn, field, type, expected, ...)                                   \
-	static int fn(struct agent_config *cfg, char *v, char *why, size_t whylen) \
-	{                                                                          \
-		static const char *const words[] = { __VA_ARGS__, NULL };          \
-		int i;                                                             \
-                                                                                   \
-		if (config_word(v, words, &i) < 0)                                 \
-			return config_bad(why, whylen, expected, v);               \
-		cfg->field = (type)i;                                              \
-		return 0;                                                          \
+/* A key whose values are words, each paired with its enum constant. */
+#define WORD_KEY(fn, field, type, expected, ...)                                      \
+	static int fn(struct agent_config *cfg, char *v, char *why, size_t whylen)    \
+	{                                                                             \
+		static const struct config_word words[] = { __VA_ARGS__, { NULL, 0 } }; \
+		int value;                                                            \
+                                                                                      \
+		if (config_word(v, words, &value) < 0)                                \
+			return config_bad(why, whylen, expected, v);                  \
+		cfg->field = (type)value;                                             \
+		return 0;                                                             \
 	}
-WORD_KEY(parse_fallback, fallback, enum fallback_action, "poweroff, halt or none", "poweroff", "halt", "none")
-WORD_KEY(parse_repeat, repeat, enum repeat_action, "ignore or force", "ignore", "force")
-WORD_KEY(parse_exit_port_guard, exit_port_guard, enum exit_port_guard, "qemu or off", "qemu", "off")
-WORD_KEY(parse_log, log, enum log_target, "auto, kmsg, stderr or both", "auto", "kmsg", "stderr", "both")
+WORD_KEY(parse_fallback, fallback, enum fallback_action, "poweroff, halt or none",
+	 { "poweroff", FALLBACK_POWEROFF }, { "halt", FALLBACK_HALT }, { "none", FALLBACK_NONE })
+WORD_KEY(parse_repeat, repeat, enum repeat_action, "ignore or force",
+	 { "ignore", REPEAT_IGNORE }, { "force", REPEAT_FORCE })
+WORD_KEY(parse_exit_port_guard, exit_port_guard, enum exit_port_guard, "qemu or off",
+	 { "qemu", EXIT_PORT_GUARD_QEMU }, { "off", EXIT_PORT_GUARD_OFF })
+WORD_KEY(parse_log, log, enum log_target, "auto, kmsg, stderr or both", { "auto", LOG_TARGET_AUTO },
+	 { "kmsg", LOG_TARGET_KMSG }, { "stderr", LOG_TARGET_STDERR }, { "both", LOG_TARGET_BOTH })
 
 static const struct config_key config_keys[] = {
 	{ "buttons", parse_buttons, "acpi | any | DEVICE-PATH...   (acpi)" },

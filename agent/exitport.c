@@ -209,7 +209,7 @@ static int xp_system_fallback(enum fallback_action action)
 
 static void xp_system_sleep(long ms)
 {
-	tu_sleep_ms(ms);
+	time_sleep_ms(ms);
 }
 
 const struct xp_ops xp_system_ops = {

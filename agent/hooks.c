@@ -215,7 +215,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 	int step = 1;
 
 	for (;;) {
-		long long now = tu_now_ms();
+		long long now = time_now_ms();
 		struct pollfd p = { w->fd, POLLIN, 0 };
 
 		if (!res->reaped && waitpid(res->pid, &res->status, WNOHANG) == res->pid) {
@@ -229,7 +229,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 			break;
 		}
 		if (w->fd < 0) {
-			tu_backoff(&step, HOOK_POLL_MS);
+			time_backoff(&step, HOOK_POLL_MS);
 		} else if (poll(&p, 1, HOOK_POLL_MS) > 0) {
 			int got = hook_pump(w);
 
@@ -237,7 +237,7 @@ static void hook_wait(struct hook_watch *w, struct hook_result *res, long long e
 				(void)close(w->fd);
 				w->fd = -1;
 			} else if (got > 0 && res->reaped) {
-				hook_drain_more(w, end_ms, tu_now_ms());
+				hook_drain_more(w, end_ms, time_now_ms());
 			}
 		}
 	}
@@ -285,12 +285,12 @@ static void hook_report(const char *path, const struct hook_result *res)
 void hook_run_all(const struct agent_config *cfg, const struct hook_env *env)
 {
 	static struct hook_list list;
-	long long deadline = tu_now_ms() + cfg->deadline_ms;
+	long long deadline = time_now_ms() + cfg->deadline_ms;
 	struct hook_result res;
 
 	hook_collect(cfg, &list);
 	for (int i = 0; i < list.count; i++) {
-		long long now = tu_now_ms(), end = now + cfg->hook_timeout_ms;
+		long long now = time_now_ms(), end = now + cfg->hook_timeout_ms;
 		int rc;
 
 		if (hook_check(list.path[i], cfg->hook_owner) < 0)

@@ -121,7 +121,7 @@ bool log_kmsg_reaches_console(int level, const char *printk_text, bool ignore_lo
 static bool log_kmsg_on_console(void)
 {
 	char text[64];
-	long long now = tu_now_ms();
+	long long now = time_now_ms();
 
 	if (log_level_read_ms >= 0 && now - log_level_read_ms < LOG_LEVEL_TTL_MS)
 		return log_kmsg_shown;

@@ -268,11 +268,11 @@ static int td_keep_running(const struct td_ops *ops, pid_t *pids, int n, pid_t s
  * A respawning PID 1 starts new children meanwhile: waiting for those would never end. */
 static int td_wait_signalled(const struct td_ops *ops, pid_t *pids, int n, int ms, pid_t spare)
 {
-	long long end = tu_now_ms() + ms;
+	long long end = time_now_ms() + ms;
 	int step = 1;
 
-	while ((n = td_keep_running(ops, pids, n, spare)) > 0 && tu_now_ms() < end)
-		tu_backoff(&step, TD_POLL_MS);
+	while ((n = td_keep_running(ops, pids, n, spare)) > 0 && time_now_ms() < end)
+		time_backoff(&step, TD_POLL_MS);
 	return n;
 }
 
@@ -439,7 +439,7 @@ static int td_system_remount_ro(const char *dir)
 			return 0;
 		if (errno != EBUSY)
 			break;
-		tu_backoff(&step, TD_POLL_MS);
+		time_backoff(&step, TD_POLL_MS);
 	}
 	return -errno;
 }

@@ -11,8 +11,9 @@
 #                   /dev of the usual device nodes (no /dev/kvm); the SIGTERM goes to that PID 1
 #   --workdir DIR   the directory ENTRYPOINT starts in, inside the root (default /)
 set -u
-top=${SOFTOFF_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-B=${SOFTOFF_BUILD:-$top/build}
+. "$(dirname "$0")/../lib.sh"
+top=$SOFTOFF_TOP
+B=$SOFTOFF_BUILD
 stop_limit_ms=10000 # docker stop's default wait before SIGKILL
 
 # In new namespaces the mounts vanish with the last process: nothing to clean up on the host.
@@ -28,8 +29,7 @@ start_in_root() { # root workdir entrypoint...
 		exec chroot "$root" env --chdir="$workdir" "$@"' sh "$@"
 }
 
-out=$(mktemp)
-trap 'kill -KILL $pid 2>/dev/null; rm -f "$out"' EXIT
+out=$T_DIR/out
 if [ "${1:-}" = --root ]; then
 	root=${2:-} workdir=/
 	shift 2
@@ -40,24 +40,17 @@ if [ "${1:-}" = --root ]; then
 	fi
 	start_in_root "$root" "$workdir" "$@" >"$out" 2>&1 </dev/null &
 	pid=$!
+	t_track "$pid"
 	# unshare waits; the entry point is its child, PID 1 inside
-	for _ in $(seq 1 50); do
-		target=$(pgrep -P $pid) && break
-		sleep 0.1
-	done
-	[ -n "$target" ] || { echo "FAIL the entry point did not start"; cat "$out"; exit 1; }
+	target=$(first_child_of "$pid") || { cat "$out"; t_abort "the entry point did not start"; }
 else
-	[ -f "$B/initramfs.cpio.gz" ] || { echo "FAIL build/initramfs.cpio.gz missing (make initramfs)"; exit 1; }
+	[ -f "$B/initramfs.cpio.gz" ] || t_abort "build/initramfs.cpio.gz missing (make initramfs)"
 	SOFTOFF_ROOT=$top "$top/scripts/docker-entrypoint.sh" >"$out" 2>&1 </dev/null &
 	pid=$!
+	t_track "$pid"
 	target=$pid
 fi
-for _ in $(seq 1 600); do
-	grep -q 'softoff-agent: armed' "$out" && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-done
-grep -q 'softoff-agent: armed' "$out" || { echo "FAIL agent never armed"; cat "$out"; exit 1; }
+wait_for_line "$out" 'softoff-agent: armed' 60 || { cat "$out"; t_abort "the agent never armed"; }
 start=$(date +%s%N)
 kill -TERM "$target" # docker stop
 for _ in $(seq 1 $((stop_limit_ms / 100))); do
@@ -66,14 +59,14 @@ for _ in $(seq 1 $((stop_limit_ms / 100))); do
 done
 if kill -0 $pid 2>/dev/null; then
 	kill -KILL $pid
-	echo "FAIL still running $((stop_limit_ms / 1000)) s after SIGTERM: docker would SIGKILL it"
-	exit 1
+	t_abort "still running $((stop_limit_ms / 1000)) s after SIGTERM: docker would SIGKILL it"
 fi
 wait $pid
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 tr -d '\r' <"$out" | grep -E 'softoff-agent: (shutting down|writing)|softoff-qemu' | sed 's/^/  /'
-[ $rc = 0 ] || { echo "FAIL entry point exited $rc, expected 0 (clean power-off)"; exit 1; }
-grep -q 'QEMU exited with status 99;' "$out" || { echo "FAIL QEMU did not exit with status 99"; exit 1; }
-grep -q 'softoff-agent: shutting down' "$out" || { echo "FAIL no agent shutdown on the console"; exit 1; }
-echo "PASS docker stop: clean power-off (QEMU status 99) in $ms ms after SIGTERM (limit $stop_limit_ms)"
+t_ok "docker stop: the entry point ended $ms ms after SIGTERM (limit $stop_limit_ms)"
+t_check "the entry point exited 0 (clean power-off), got $rc" [ $rc = 0 ]
+t_check "QEMU exited with status 99" grep -q 'QEMU exited with status 99;' "$out"
+t_check "the agent's shutdown is on the console" grep -q 'softoff-agent: shutting down' "$out"
+t_done
