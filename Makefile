@@ -123,7 +123,7 @@ initramfs: $(B)/softoff-agent kernel
 
 # A full Debian guest (bookworm minbase, systemd, udev, cloud kernel, no dbus) with softoff:
 # build/debian-guest/softoff/{rootfs.img,vmlinuz,initrd.img}; the base root is cached.
-debian-guest: $(B)/softoff-agent
+debian-guest: deb
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	debian-guest/build.sh --out $(B)/debian-guest/softoff
 

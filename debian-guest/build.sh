@@ -1,12 +1,13 @@
 #!/bin/sh
 # Builds a full Debian guest: a bookworm root (mmdebstrap minbase + systemd + udev + the cloud
-# kernel, no dbus, so no systemd-logind), softoff installed the way its package does, as a raw
+# kernel, no dbus, so no systemd-logind), the softoff-agent package installed with dpkg, as a raw
 # ext4 image made without loop devices (mke2fs -d), plus the root's own kernel and initrd
 # (initramfs-tools inside the root puts the virtio and ext4 modules in it).
 #
 # Usage: debian-guest/build.sh --out DIR [OPTION...]
 #   --out DIR          writes DIR/rootfs.img, DIR/vmlinuz, DIR/initrd.img (required)
-#   --agent FILE       the softoff-agent binary (default build/softoff-agent)
+#   --deb FILE         the softoff-agent package (default build/deb/softoff-agent_VERSION_amd64.deb,
+#                      from `make deb`); its trigger rebuilds the root's initrd with the agent
 #   --no-softoff       leave softoff out (the same guest as it comes: it ignores the button)
 #   --file SRC:DEST    copy SRC into the root as DEST (repeatable; mode kept; no spaces)
 #   --enable UNIT:TARGET
@@ -27,13 +28,13 @@ PACKAGES=systemd,systemd-sysv,udev,linux-image-cloud-amd64,initramfs-tools
 # Bump when base_build changes what it makes: the cached base roots are keyed on it.
 BASE_FORMAT=1
 
-out='' agent=$top/build/softoff-agent softoff=1 size=1G cache=$top/build/debian-guest/cache
+out='' deb=$top/build/deb/softoff-agent_$(cat "$top/VERSION")_amd64.deb softoff=1 size=1G cache=$top/build/debian-guest/cache
 files='' units=''
 usage() { echo "debian-guest/build.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=${2:-} ;;
-	--agent) agent=${2:-} ;;
+	--deb) deb=${2:-} ;;
 	--no-softoff) softoff=0; shift; continue ;;
 	--file) case ${2:-} in *?:/?*) files="$files ${2}" ;; *) usage "--file takes SRC:/DEST, not '${2:-}'" ;; esac ;;
 	--enable) case ${2:-} in *?:?*) units="$units ${2}" ;; *) usage "--enable takes UNIT:TARGET, not '${2:-}'" ;; esac ;;
@@ -47,7 +48,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || usage "--out DIR is required"
 [ "$(id -u)" = 0 ] || { echo "debian-guest/build.sh: needs root (mmdebstrap, files owned by root)" >&2; exit 1; }
-[ $softoff = 0 ] || [ -x "$agent" ] || { echo "debian-guest/build.sh: agent '$agent': not an executable (make build/softoff-agent)" >&2; exit 1; }
+[ $softoff = 0 ] || [ -f "$deb" ] || { echo "debian-guest/build.sh: package '$deb': no such file (make deb)" >&2; exit 1; }
 for f in $files; do
 	[ -f "${f%%:*}" ] || { echo "debian-guest/build.sh: --file '${f%%:*}': no such file" >&2; exit 1; }
 done
@@ -82,20 +83,22 @@ if [ ! -d "$base/root" ]; then
 	say "base root built in $(($(date +%s) - start)) s"
 fi
 
-# --- softoff in the root: THE place to switch to the Debian package -------------------------
-# Until build/deb/softoff-agent_*.deb exists, the files are copied into the layout the
-# package uses. With the package, the body becomes:
-#   cp build/deb/softoff-agent_*.deb "$1/tmp/" && chroot "$1" dpkg -i /tmp/softoff-agent_*.deb
-#   (and softoff_inputs prints the .deb instead of these files)
+# --- softoff in the root: the package, as a user installs it ------------------------------
 softoff_inputs() {
-	printf '%s\n' "$agent:/usr/sbin/softoff-agent" \
-		"$top/initramfs/agent.conf:/etc/softoff/agent.conf" \
-		"$top/contrib/systemd/softoff-agent.service:/lib/systemd/system/softoff-agent.service" \
-		"$top/contrib/systemd/system-shutdown/softoff:/usr/lib/systemd/system-shutdown/softoff"
+	echo "$deb:/tmp/softoff-agent.deb"
 }
+# dpkg replaces files by renaming new ones into place, so the hard links to the cached base
+# stay untouched; the logs it appends to are copied first for the same reason. Its postinst
+# enables softoff-agent.service, and the initramfs-tools trigger rebuilds the initrd.
 install_softoff() { # root
-	softoff_inputs | while IFS= read -r f; do put_file "$1" "$f"; done
-	enable_unit "$1" softoff-agent.service sysinit.target
+	for f in var/log/dpkg.log var/log/alternatives.log; do
+		[ -f "$1/$f" ] && cp --remove-destination "$1/$f" "$1/$f.new" && mv "$1/$f.new" "$1/$f"
+	done
+	put_file "$1" "$deb:/tmp/softoff-agent.deb"
+	# update-initramfs wants /proc, /sys and /dev: mounted in a private namespace, gone after
+	unshare --mount --fork sh -ec 'mount -t proc proc "$1/proc"; mount -t sysfs sysfs "$1/sys"
+		mount --rbind /dev "$1/dev"; exec chroot "$1" dpkg -i /tmp/softoff-agent.deb' sh "$1" >&2
+	rm -f "$1/tmp/softoff-agent.deb"
 }
 
 # A new file in the staged root. The stage hard-links the base's files: replace, never write
