@@ -47,6 +47,10 @@
 	"  --debug-exit DEVICE\n" \
 	"                      the isa-debug-exit device as a -device value (default\n" \
 	"                      " BOOT_DEBUG_EXIT "), or none\n" \
+	"  --pvpanic DEVICE    the panic device as a -device value (default " BOOT_PVPANIC "), or\n" \
+	"                      none: with the guest's pvpanic-mmio module loaded, a kernel\n" \
+	"                      panic is reported by QEMU (GUEST_PANICKED), not only on the\n" \
+	"                      console\n" \
 	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
@@ -58,7 +62,8 @@
 	"  -h, --help          this text\n" \
 	"\n" \
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
-	"-device " BOOT_DEBUG_EXIT " -kernel -initrd -append, virtio disks, the\n" \
+	"-device " BOOT_DEBUG_EXIT " -device " BOOT_PVPANIC " -kernel -initrd\n" \
+	"-append, virtio disks, the\n" \
 	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
 	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
 	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
@@ -69,16 +74,23 @@
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
 	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read\n" \
 	"         (QEMU not started)\n" \
-	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout (the console's last lines are printed;\n" \
-	"         without a ready line, the likely causes)\n" \
-	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked or the guest reset (panic=-1 + -no-reboot)\n" \
+	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
+	"         lines are printed; without a ready line, the likely causes)\n" \
+	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
+	"         (pvpanic's GUEST_PANICKED when the console has none); QEMU is stopped\n" \
+	"         " CLI_STR(BOOT_PANIC_GRACE_S) " s after the panic if it has not ended by itself\n" \
 	"  " CLI_STR(CLI_BOOT_LAUNCH) "      QEMU failed to start, or its QMP monitor failed\n" \
 	"  " CLI_STR(CLI_BOOT_KILLED) "      QEMU was killed by a signal softoff-qemu did not send\n" \
+	"  " CLI_STR(CLI_BOOT_RESET) "      the guest reset (SHUTDOWN reason guest-reset: a reboot, which -no-reboot\n" \
+	"         turns into QEMU's end) and the console shows no panic\n" \
+	"  " CLI_STR(CLI_BOOT_QEMU_EXIT) "      QEMU exited by itself before the ready line, with a status the guest did\n" \
+	"         not give it (not isa-debug-exit, no power-off, reset or panic)\n" \
+	"  " CLI_STR(CLI_BOOT_NO_POWEROFF) "      timeout after the press: the guest did not power off within --timeout\n" \
 	"  " CLI_STR(CLI_SIGNALED_BASE) "+N  softoff-qemu got signal N (INT, TERM, HUP, QUIT) and stopped QEMU\n"
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
-       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT };
+       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -100,6 +112,7 @@ static const struct option boot_longopts[] = {
 	{ "press-interval", required_argument, NULL, OPT_PRESS_INTERVAL },
 	{ "ready", required_argument, NULL, OPT_READY },
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
+	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -167,7 +180,7 @@ static int boot_parse_ready(struct boot_options *o, const char *text)
 }
 
 /* When and how often to press, and what the guest exits through: --press, --presses,
- * --press-interval, --ready, --debug-exit. 0, or a usage error status. */
+ * --press-interval, --ready, --debug-exit, --pvpanic. 0, or a usage error status. */
 static int boot_parse_press_option(struct boot_options *o, int opt, const char *arg)
 {
 	long n;
@@ -196,6 +209,9 @@ static int boot_parse_press_option(struct boot_options *o, int opt, const char *
 		break;
 	case OPT_DEBUG_EXIT:
 		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
+		break;
+	case OPT_PVPANIC:
+		o->pvpanic = strcmp(arg, "none") == 0 ? NULL : arg;
 		break;
 	default:
 		return cli_usage_error("boot", "unhandled option '--%s'",
@@ -254,6 +270,7 @@ static void boot_defaults(struct boot_options *o)
 	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
 	o->presses = 1;
 	o->debug_exit = BOOT_DEBUG_EXIT;
+	o->pvpanic = BOOT_PVPANIC;
 	(void)boot_parse_expect(o, "poweroff");
 }
 

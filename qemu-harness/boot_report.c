@@ -52,7 +52,8 @@ void boot_report(const struct boot_options *o, const struct session *s,
 	FILE *out = v->status == CLI_OK ? stdout : stderr;
 	char timing[96] = "";
 
-	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC)
+	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC ||
+	    v->status == CLI_BOOT_RESET || v->status == CLI_BOOT_QEMU_EXIT)
 		boot_timing(s, r, timing, sizeof(timing));
 	if (o->tap) {
 		printf("TAP version 13\n1..1\n%s 1 - %s%s\n", v->status == CLI_OK ? "ok" : "not ok",
