@@ -36,6 +36,8 @@ enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
 struct boot_options {
 	const char *qemu, *kernel, *initrd, *append, *machine, *memory, *console_path;
 	FILE *console_file;     /* --console, opened */
+	const char *junit_path; /* --junit FILE */
+	FILE *junit_file;       /* opened before QEMU starts */
 	enum boot_accel accel;
 	const char *disks[BOOT_MAX_DISKS];
 	int n_disks;
@@ -112,6 +114,12 @@ void boot_ready_hints(const struct boot_options *o, const struct console *con, c
  * last lines when they help. */
 void boot_report(const struct boot_options *o, const struct session *s,
 		 const struct boot_result *r, const struct boot_verdict *v);
+
+/* Writes the verdict as JUnit XML to --junit's file (when given) and closes it: the failure's
+ * message is the summary line without "FAIL "; -errno
+ * with the error logged when writing failed. */
+int boot_report_junit(struct boot_options *o, const struct session *s,
+		      const struct boot_result *r, const struct boot_verdict *v);
 
 int boot_main(int argc, char **argv);
 

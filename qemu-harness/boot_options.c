@@ -55,6 +55,10 @@
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
 	"  --quiet             print nothing when the test passes\n" \
+	"  --junit FILE        also write the result as JUnit XML to FILE: one testcase with\n" \
+	"                      its time, a failure (the summary line) when it failed, the\n" \
+	"                      console's last 16 KiB in system-out and QEMU's output in\n" \
+	"                      system-err (XML-escaped, characters XML cannot hold removed)\n" \
 	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
 	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
 	"                      total-ms (docs/harness.md)\n" \
@@ -72,8 +76,8 @@
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
-	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read\n" \
-	"         (QEMU not started)\n" \
+	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
+	"         or --console/--junit cannot be created (QEMU not started)\n" \
 	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
 	"         lines are printed; without a ready line, the likely causes)\n" \
 	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
@@ -90,7 +94,8 @@
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
-       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC };
+       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
+       OPT_JUNIT };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -113,6 +118,7 @@ static const struct option boot_longopts[] = {
 	{ "ready", required_argument, NULL, OPT_READY },
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -230,6 +236,7 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_MACHINE: o->machine = arg; break;
 	case OPT_MEMORY: o->memory = arg; break;
 	case OPT_CONSOLE: o->console_path = arg; break;
+	case OPT_JUNIT: o->junit_path = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
@@ -291,6 +298,20 @@ static int boot_check_file(const char *what, const char *path)
 	return 0;
 }
 
+/* Creates an output file given on the command line (path NULL: not asked for). */
+static int boot_create_output(const char *what, const char *path, FILE **f)
+{
+	if (!path)
+		return 0;
+	*f = fopen(path, "we");
+	if (!*f) {
+		fprintf(stderr, "softoff-qemu boot: create %s '%s': %s (QEMU not started)\n", what,
+			path, strerror(errno));
+		return CLI_USAGE;
+	}
+	return 0;
+}
+
 static int boot_check_inputs(struct boot_options *o)
 {
 	int r = boot_check_file("--kernel", o->kernel);
@@ -299,14 +320,10 @@ static int boot_check_inputs(struct boot_options *o)
 		r = boot_check_file("--initrd", o->initrd);
 	for (int i = 0; r == 0 && i < o->n_disks; i++)
 		r = boot_check_file("--disk", o->disks[i]);
-	if (r == 0 && o->console_path) {
-		o->console_file = fopen(o->console_path, "we");
-		if (!o->console_file) {
-			fprintf(stderr, "softoff-qemu boot: create --console '%s': %s\n",
-				o->console_path, strerror(errno));
-			r = CLI_USAGE;
-		}
-	}
+	if (r == 0)
+		r = boot_create_output("--console", o->console_path, &o->console_file);
+	if (r == 0)
+		r = boot_create_output("--junit", o->junit_path, &o->junit_file);
 	return r;
 }
 
@@ -318,6 +335,9 @@ void boot_options_free(struct boot_options *o)
 	if (o->console_file)
 		(void)fclose(o->console_file);
 	o->console_file = NULL;
+	if (o->junit_file)
+		(void)fclose(o->junit_file);
+	o->junit_file = NULL;
 }
 
 /* After the options: EXTRA-QEMU-ARGs, what options imply, the input files. 0 or a status. */

@@ -6,8 +6,10 @@
 #   run        what `softoff-qemu run` needs on a machine that did not build it: QEMU and
 #              jansson's shared library (the container image's runtime stage)
 #   test       build and run, and what the tests and benchmarks use: cmocka, clang, valgrind,
-#              e2fsprogs, and Debian's acpid (the acpid2 test and benchmark copy it into a
-#              guest image); `bench` is the same set
+#              e2fsprogs, Debian's acpid (the acpid2 test and benchmark copy it into a
+#              guest image), python3-junitparser (an independent reader of boot's --junit
+#              XML) and python3-yaml (reads the CI examples in docs/ci.md); `bench` is the
+#              same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
 #              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
@@ -41,6 +43,8 @@ test_pkgs='
 /usr/bin/clang clang
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/sbin/acpid acpid
+/usr/lib/python3/dist-packages/junitparser python3-junitparser
+/usr/lib/python3/dist-packages/yaml python3-yaml
 '
 container_pkgs='
 /usr/bin/buildah buildah
