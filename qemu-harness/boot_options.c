@@ -67,11 +67,11 @@
 	"\n" \
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
 	"-device " BOOT_DEBUG_EXIT " -device " BOOT_PVPANIC " -kernel -initrd\n" \
-	"-append, virtio disks, the\n" \
-	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
-	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
-	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
-	"the guest's SHUTDOWN (guest-shutdown) and its status judged as 0.\n" \
+	"-append, virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
+	"EXTRA-QEMU-ARGs. Its stdin is /dev/null; its own stdout/stderr are captured and\n" \
+	"printed when the test fails. -daemonize is refused. With -no-shutdown or -action\n" \
+	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
+	"guest-panic) and its status judged as 0.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \

@@ -84,9 +84,9 @@ struct run_state {
 	"When the guest powers off, resets or panics (SHUTDOWN reason guest-shutdown,\n" \
 	"guest-reset, guest-panic) QEMU is ended with quit, since -no-shutdown or -action\n" \
 	"shutdown=pause would keep it; only the power-off is a success. Refused: -daemonize\n" \
-	"(QEMU would detach from softoff-qemu). Fine: -runas, -chroot, -pidfile, -S, your own -qmp or\n" \
-	"-monitor, and stdio chardevs (-nographic, -serial/-monitor/-qmp stdio): QEMU may read\n" \
-	"stdin, softoff-qemu never does. docs/harness.md says why, option by option.\n" \
+	"(QEMU would detach from softoff-qemu). Fine: -runas, -chroot, -pidfile, -S, your own\n" \
+	"-qmp or -monitor, and stdio chardevs (-nographic, -serial/-monitor/-qmp stdio): QEMU\n" \
+	"may read stdin, softoff-qemu never does. docs/harness.md says why, option by option.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      QEMU exited with --success-status, or 0 after the guest powered off by itself\n" \
@@ -342,7 +342,8 @@ static int64_t run_next_deadline(void *ctx)
 /* ---- the result ---------------------------------------------------------------------- */
 
 /* QEMU exited 0 by itself (or after the core's quit at the guest's SHUTDOWN): the
- * guest's end decides, and only its clean power-off is a success. -1: not such an end. */
+ * guest's end decides, and only its clean power-off is a success (docs/facts.md: A panic
+ * or a reboot ends QEMU with status 0). -1: not such an end. */
 static int run_guest_end_status(const struct run_outcome *r)
 {
 	if (r->guest_panicked || r->shutdown == SESSION_SHUTDOWN_PANIC)
