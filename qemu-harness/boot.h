@@ -25,6 +25,10 @@
 #define BOOT_KVM_PROBE_S 10       /* auto: KVM must show console output within this */
 #define BOOT_KVM_PROBE_MS (BOOT_KVM_PROBE_S * 1000)
 #define BOOT_QMP_TIMEOUT_MS 10000 /* QEMU must finish the QMP handshake within this */
+#define BOOT_PVPANIC "pvpanic"    /* --pvpanic default: ISA, port 0x505, on pc, q35, microvm */
+#define BOOT_PANIC_GRACE_S 5      /* after a panic, QEMU gets this long to end by itself (its
+				     trace reaches the console) before softoff-qemu stops it */
+#define BOOT_PANIC_GRACE_MS (BOOT_PANIC_GRACE_S * 1000)
 
 enum boot_accel { BOOT_ACCEL_AUTO, BOOT_ACCEL_TCG, BOOT_ACCEL_KVM };
 enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
@@ -32,6 +36,8 @@ enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
 struct boot_options {
 	const char *qemu, *kernel, *initrd, *append, *machine, *memory, *console_path;
 	FILE *console_file;     /* --console, opened */
+	const char *junit_path; /* --junit FILE */
+	FILE *junit_file;       /* opened before QEMU starts */
 	enum boot_accel accel;
 	const char *disks[BOOT_MAX_DISKS];
 	int n_disks;
@@ -46,6 +52,7 @@ struct boot_options {
 	const char *ready_text; /* --ready REGEX, or NULL: a line starting "softoff-agent: armed" */
 	regex_t ready;          /* ready_text compiled (when ready_text is set) */
 	const char *debug_exit; /* the isa-debug-exit -device value, or NULL (--debug-exit none) */
+	const char *pvpanic;    /* the pvpanic -device value, or NULL (--pvpanic none) */
 	int64_t timeout_ms;
 	bool quiet, verbose, tap;
 	char **extra;           /* after -- */
@@ -63,6 +70,7 @@ struct boot_result {
 	bool shutdown_seen;
 	char shutdown_reason[32];
 	bool guest_panicked;     /* GUEST_PANICKED event */
+	int64_t panic_ms;        /* when a panic was first seen (event or console), or -1 */
 	int64_t press_ms;        /* first press, or -1 */
 	int presses;
 	bool exited;             /* QEMU was reaped, with wait_status */
@@ -106,6 +114,12 @@ void boot_ready_hints(const struct boot_options *o, const struct console *con, c
  * last lines when they help. */
 void boot_report(const struct boot_options *o, const struct session *s,
 		 const struct boot_result *r, const struct boot_verdict *v);
+
+/* Writes the verdict as JUnit XML to --junit's file (when given) and closes it: the failure's
+ * message is the summary line without "FAIL "; -errno
+ * with the error logged when writing failed. */
+int boot_report_junit(struct boot_options *o, const struct session *s,
+		      const struct boot_result *r, const struct boot_verdict *v);
 
 int boot_main(int argc, char **argv);
 

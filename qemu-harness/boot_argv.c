@@ -63,6 +63,10 @@ static void boot_fixed_args(struct boot_argv *a, const struct boot_options *o, c
 		boot_arg(a, "-device", NULL);
 		boot_arg(a, o->debug_exit, NULL);
 	}
+	if (o->pvpanic) {
+		boot_arg(a, "-device", NULL);
+		boot_arg(a, o->pvpanic, NULL);
+	}
 }
 
 char **boot_argv_new(const struct boot_options *o, const char *accel)

@@ -31,7 +31,8 @@ static void boot_on_event(void *ctx, const struct session_event *ev)
 			 ev->reason ? ev->reason : "unknown");
 	} else if (ev->kind == SESSION_EVENT_GUEST_PANICKED) {
 		r->guest_panicked = true;
-	} else if (ev->kind == SESSION_EVENT_STOP && a->kvm_probe && !r->shutdown_seen) {
+	} else if (ev->kind == SESSION_EVENT_STOP && a->kvm_probe && !r->shutdown_seen &&
+		   !r->guest_panicked) { /* -action panic=pause stops a guest that ran */
 		r->kvm_broken = true;
 		snprintf(r->kvm_reason, sizeof(r->kvm_reason),
 			 "QEMU stopped the guest (STOP event, run state internal-error?)");
@@ -79,6 +80,22 @@ static void boot_check_kvm(struct boot_attempt *a, int64_t now)
 		 "no console output within %d s", BOOT_KVM_PROBE_S);
 }
 
+/* A panic (pvpanic's event, or the console's line) ends the test: QEMU gets a few seconds
+ * to end by itself (panic=-1 reboots, -no-reboot ends QEMU) while the trace reaches the
+ * console, then it is stopped, whatever panic= or -action panic= say. */
+static void boot_check_panic(struct boot_attempt *a, int64_t now)
+{
+	struct boot_result *r = a->r;
+
+	if (r->panic_ms < 0 && (r->guest_panicked || session_console(a->s)->panic_line[0])) {
+		r->panic_ms = now;
+		log_debug("the guest panicked: stopping QEMU in %d s unless it ends",
+			  BOOT_PANIC_GRACE_S);
+	}
+	if (r->panic_ms >= 0 && now >= r->panic_ms + BOOT_PANIC_GRACE_MS)
+		(void)session_stop(a->s);
+}
+
 static void boot_on_tick(void *ctx, int64_t now)
 {
 	struct boot_attempt *a = ctx;
@@ -88,6 +105,7 @@ static void boot_on_tick(void *ctx, int64_t now)
 		a->r->timed_out = true;
 		(void)session_stop(a->s);
 	}
+	boot_check_panic(a, now);
 	boot_check_kvm(a, now);
 	if (a->r->kvm_broken && session_stopping(a->s) != SESSION_STOP_KILL)
 		session_kill(a->s);
@@ -104,6 +122,8 @@ static int64_t boot_next_deadline(void *ctx)
 		d = clock_earliest(d, start + BOOT_KVM_PROBE_MS);
 	if (a->o->press == BOOT_PRESS_AFTER && session_first_press_ms(a->s) < 0)
 		d = clock_earliest(d, start + a->o->press_after_ms);
+	if (a->r->panic_ms >= 0)
+		d = clock_earliest(d, a->r->panic_ms + BOOT_PANIC_GRACE_MS);
 	return d;
 }
 
@@ -138,6 +158,7 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->panic_ms = -1;
 	rc = session_start(s, &vm, &cfg, err, errlen);
 	if (rc == 0) {
 		a.deadline_ms = session_start_ms(s) + o->timeout_ms;

@@ -47,10 +47,18 @@
 	"  --debug-exit DEVICE\n" \
 	"                      the isa-debug-exit device as a -device value (default\n" \
 	"                      " BOOT_DEBUG_EXIT "), or none\n" \
+	"  --pvpanic DEVICE    the panic device as a -device value (default " BOOT_PVPANIC "), or\n" \
+	"                      none: with the guest's pvpanic-mmio module loaded, a kernel\n" \
+	"                      panic is reported by QEMU (GUEST_PANICKED), not only on the\n" \
+	"                      console\n" \
 	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
 	"  --quiet             print nothing when the test passes\n" \
+	"  --junit FILE        also write the result as JUnit XML to FILE: one testcase with\n" \
+	"                      its time, a failure (the summary line) when it failed, the\n" \
+	"                      console's last 16 KiB in system-out and QEMU's output in\n" \
+	"                      system-err (XML-escaped, characters XML cannot hold removed)\n" \
 	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
 	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
 	"                      total-ms (docs/harness.md)\n" \
@@ -58,27 +66,36 @@
 	"  -h, --help          this text\n" \
 	"\n" \
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
-	"-device " BOOT_DEBUG_EXIT " -kernel -initrd -append, virtio disks, the\n" \
-	"serial console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
-	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
-	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
-	"the guest's SHUTDOWN (guest-shutdown) and its status judged as 0.\n" \
+	"-device " BOOT_DEBUG_EXIT " -device " BOOT_PVPANIC " -kernel -initrd\n" \
+	"-append, virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
+	"EXTRA-QEMU-ARGs. Its stdin is /dev/null; its own stdout/stderr are captured and\n" \
+	"printed when the test fails. -daemonize is refused. With -no-shutdown or -action\n" \
+	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
+	"guest-panic) and its status judged as 0.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
-	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read\n" \
-	"         (QEMU not started)\n" \
-	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout (the console's last lines are printed;\n" \
-	"         without a ready line, the likely causes)\n" \
-	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked or the guest reset (panic=-1 + -no-reboot)\n" \
+	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
+	"         or --console/--junit cannot be created (QEMU not started)\n" \
+	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
+	"         lines are printed; without a ready line, the likely causes)\n" \
+	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
+	"         (pvpanic's GUEST_PANICKED when the console has none); QEMU is stopped\n" \
+	"         " CLI_STR(BOOT_PANIC_GRACE_S) " s after the panic if it has not ended by itself\n" \
 	"  " CLI_STR(CLI_BOOT_LAUNCH) "      QEMU failed to start, or its QMP monitor failed\n" \
 	"  " CLI_STR(CLI_BOOT_KILLED) "      QEMU was killed by a signal softoff-qemu did not send\n" \
+	"  " CLI_STR(CLI_BOOT_RESET) "      the guest reset (SHUTDOWN reason guest-reset: a reboot, which -no-reboot\n" \
+	"         turns into QEMU's end) and the console shows no panic\n" \
+	"  " CLI_STR(CLI_BOOT_QEMU_EXIT) "      QEMU exited by itself before the ready line, with a status the guest did\n" \
+	"         not give it (not isa-debug-exit, no power-off, reset or panic)\n" \
+	"  " CLI_STR(CLI_BOOT_NO_POWEROFF) "      timeout after the press: the guest did not power off within --timeout\n" \
 	"  " CLI_STR(CLI_SIGNALED_BASE) "+N  softoff-qemu got signal N (INT, TERM, HUP, QUIT) and stopped QEMU\n"
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
-       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT };
+       OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
+       OPT_JUNIT };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -100,6 +117,8 @@ static const struct option boot_longopts[] = {
 	{ "press-interval", required_argument, NULL, OPT_PRESS_INTERVAL },
 	{ "ready", required_argument, NULL, OPT_READY },
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
+	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -167,7 +186,7 @@ static int boot_parse_ready(struct boot_options *o, const char *text)
 }
 
 /* When and how often to press, and what the guest exits through: --press, --presses,
- * --press-interval, --ready, --debug-exit. 0, or a usage error status. */
+ * --press-interval, --ready, --debug-exit, --pvpanic. 0, or a usage error status. */
 static int boot_parse_press_option(struct boot_options *o, int opt, const char *arg)
 {
 	long n;
@@ -197,6 +216,9 @@ static int boot_parse_press_option(struct boot_options *o, int opt, const char *
 	case OPT_DEBUG_EXIT:
 		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
 		break;
+	case OPT_PVPANIC:
+		o->pvpanic = strcmp(arg, "none") == 0 ? NULL : arg;
+		break;
 	default:
 		return cli_usage_error("boot", "unhandled option '--%s'",
 				       cli_option_name(boot_longopts, opt));
@@ -214,6 +236,7 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_MACHINE: o->machine = arg; break;
 	case OPT_MEMORY: o->memory = arg; break;
 	case OPT_CONSOLE: o->console_path = arg; break;
+	case OPT_JUNIT: o->junit_path = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
@@ -254,6 +277,7 @@ static void boot_defaults(struct boot_options *o)
 	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
 	o->presses = 1;
 	o->debug_exit = BOOT_DEBUG_EXIT;
+	o->pvpanic = BOOT_PVPANIC;
 	(void)boot_parse_expect(o, "poweroff");
 }
 
@@ -274,6 +298,20 @@ static int boot_check_file(const char *what, const char *path)
 	return 0;
 }
 
+/* Creates an output file given on the command line (path NULL: not asked for). */
+static int boot_create_output(const char *what, const char *path, FILE **f)
+{
+	if (!path)
+		return 0;
+	*f = fopen(path, "we");
+	if (!*f) {
+		fprintf(stderr, "softoff-qemu boot: create %s '%s': %s (QEMU not started)\n", what,
+			path, strerror(errno));
+		return CLI_USAGE;
+	}
+	return 0;
+}
+
 static int boot_check_inputs(struct boot_options *o)
 {
 	int r = boot_check_file("--kernel", o->kernel);
@@ -282,14 +320,10 @@ static int boot_check_inputs(struct boot_options *o)
 		r = boot_check_file("--initrd", o->initrd);
 	for (int i = 0; r == 0 && i < o->n_disks; i++)
 		r = boot_check_file("--disk", o->disks[i]);
-	if (r == 0 && o->console_path) {
-		o->console_file = fopen(o->console_path, "we");
-		if (!o->console_file) {
-			fprintf(stderr, "softoff-qemu boot: create --console '%s': %s\n",
-				o->console_path, strerror(errno));
-			r = CLI_USAGE;
-		}
-	}
+	if (r == 0)
+		r = boot_create_output("--console", o->console_path, &o->console_file);
+	if (r == 0)
+		r = boot_create_output("--junit", o->junit_path, &o->junit_file);
 	return r;
 }
 
@@ -301,6 +335,9 @@ void boot_options_free(struct boot_options *o)
 	if (o->console_file)
 		(void)fclose(o->console_file);
 	o->console_file = NULL;
+	if (o->junit_file)
+		(void)fclose(o->junit_file);
+	o->junit_file = NULL;
 }
 
 /* After the options: EXTRA-QEMU-ARGs, what options imply, the input files. 0 or a status. */

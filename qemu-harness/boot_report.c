@@ -1,9 +1,13 @@
 /* Printing `softoff-qemu boot`'s verdict: the summary line with the figures (or TAP with a
  * YAML block of them), and the console's and QEMU's last lines when they help. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "boot.h"
+#include "junit.h"
+#include "log.h"
 
 static void boot_timing(const struct session *s, const struct boot_result *r, char *buf,
 			size_t size)
@@ -46,14 +50,23 @@ static void boot_tap_figures(const struct session *s, const struct boot_result *
 	printf("  ...\n");
 }
 
+/* The figures after the summary, when QEMU ended by itself or after the guest's end. */
+static void boot_summary_timing(const struct session *s, const struct boot_result *r,
+				const struct boot_verdict *v, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC ||
+	    v->status == CLI_BOOT_RESET || v->status == CLI_BOOT_QEMU_EXIT)
+		boot_timing(s, r, buf, size);
+}
+
 void boot_report(const struct boot_options *o, const struct session *s,
 		 const struct boot_result *r, const struct boot_verdict *v)
 {
 	FILE *out = v->status == CLI_OK ? stdout : stderr;
-	char timing[96] = "";
+	char timing[96];
 
-	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC)
-		boot_timing(s, r, timing, sizeof(timing));
+	boot_summary_timing(s, r, v, timing, sizeof(timing));
 	if (o->tap) {
 		printf("TAP version 13\n1..1\n%s 1 - %s%s\n", v->status == CLI_OK ? "ok" : "not ok",
 		       v->text, timing);
@@ -73,3 +86,31 @@ void boot_report(const struct boot_options *o, const struct session *s,
 	(void)fflush(stdout);
 }
 
+
+int boot_report_junit(struct boot_options *o, const struct session *s,
+		      const struct boot_result *r, const struct boot_verdict *v)
+{
+	int64_t start = session_start_ms(s), end = session_exit_ms(s);
+	const struct tail *con = &session_console(s)->tail, *out = session_output(s);
+	char name[512], timing[96], summary[sizeof(v->text) + sizeof(timing)];
+	struct junit_case c = {
+		.classname = "softoff-qemu.boot", .name = name,
+		.seconds = start > 0 && end >= start ? (end - start) / 1000.0 : 0,
+		.failure = v->status == CLI_OK ? NULL : summary,
+		.out = con->buf, .out_len = con->len, .err = out->buf, .err_len = out->len,
+	};
+	int rc;
+
+	if (!o->junit_file)
+		return 0;
+	snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
+	boot_summary_timing(s, r, v, timing, sizeof(timing));
+	snprintf(summary, sizeof(summary), "%s%s", v->text, timing);
+	rc = junit_write(o->junit_file, "softoff-qemu boot", &c, 1);
+	if (fclose(o->junit_file) != 0 && rc == 0)
+		rc = -errno;
+	o->junit_file = NULL;
+	if (rc < 0)
+		log_error("write --junit '%s': %s", o->junit_path, strerror(-rc));
+	return rc;
+}

@@ -40,25 +40,35 @@ static void boot_describe_status(int status, char *buf, size_t size)
 	}
 }
 
-static bool boot_guest_crashed(const struct boot_result *r)
+/* A panic: pvpanic's event or SHUTDOWN reason, or the kernel's line on the console. */
+static bool boot_guest_panicked(const struct boot_result *r)
 {
 	return r->guest_panicked || r->console->panic_line[0] ||
-	       strcmp(r->shutdown_reason, "guest-panic") == 0 ||
-	       strcmp(r->shutdown_reason, "guest-reset") == 0;
+	       session_shutdown_kind(r->shutdown_reason) == SESSION_SHUTDOWN_PANIC;
+}
+
+static bool boot_guest_reset(const struct boot_result *r)
+{
+	return r->shutdown_seen &&
+	       session_shutdown_kind(r->shutdown_reason) == SESSION_SHUTDOWN_RESET;
 }
 
 static void boot_verdict_crash(const struct boot_result *r, struct boot_verdict *v)
 {
-	v->status = CLI_BOOT_PANIC;
 	v->show_console = true;
+	if (!boot_guest_panicked(r)) {
+		v->status = CLI_BOOT_RESET;
+		snprintf(v->text, sizeof(v->text), "guest reset (SHUTDOWN reason %s): it rebooted "
+			 "and -no-reboot ended QEMU; no panic on the console", r->shutdown_reason);
+		return;
+	}
+	v->status = CLI_BOOT_PANIC;
 	if (r->console->panic_line[0])
 		snprintf(v->text, sizeof(v->text), "guest kernel panicked: %s",
 			 r->console->panic_line);
-	else if (r->guest_panicked)
-		snprintf(v->text, sizeof(v->text), "guest panicked (GUEST_PANICKED event)");
 	else
-		snprintf(v->text, sizeof(v->text), "guest reset (SHUTDOWN reason %s)",
-			 r->shutdown_reason);
+		snprintf(v->text, sizeof(v->text), "guest kernel panicked (GUEST_PANICKED from "
+			 "pvpanic; no panic line on the console)");
 }
 
 /* Whether the kernel command line has word, or (word ending in '=') a word starting so. */
@@ -134,20 +144,36 @@ static void boot_verdict_timeout(const struct boot_options *o, const struct boot
 
 	v->status = CLI_BOOT_TIMEOUT;
 	v->show_console = true;
-	if (r->press_ms >= 0)
+	if (r->press_ms >= 0) {
+		v->status = CLI_BOOT_NO_POWEROFF;
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not power "
 			 "off after %d press%s", o->timeout_ms / 1000.0, r->presses,
 			 r->presses == 1 ? "" : "es");
-	else if (o->press == BOOT_PRESS_ARMED && r->console->ready_ms < 0) {
+	} else if (o->press == BOOT_PRESS_ARMED && r->console->ready_ms < 0) {
 		boot_ready_hints(o, r->console, hints, sizeof(hints));
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: no '%.100s' line on the "
 			 "console%s%s", o->timeout_ms / 1000.0,
 			 o->ready_text ? o->ready_text : CONSOLE_ARMED_PREFIX,
 			 hints[0] ? "; likely: " : "", hints);
-	}
-	else
+	} else {
 		snprintf(v->text, sizeof(v->text), "timeout after %.0f s: the guest did not exit",
 			 o->timeout_ms / 1000.0);
+	}
+}
+
+/* Whether the boot waited for a ready line that never came. */
+static bool boot_before_ready(const struct boot_options *o, const struct boot_result *r)
+{
+	return o->press == BOOT_PRESS_ARMED && r->console->ready_ms < 0;
+}
+
+/* A status the guest gave QEMU: isa-debug-exit's (odd, above QEMU's own 1), or 0 after
+ * the guest's own SHUTDOWN. */
+static bool boot_status_from_guest(const struct boot_result *r, int status)
+{
+	if (status == 0)
+		return r->shutdown_seen;
+	return (status & 1) && status > 1;
 }
 
 static void boot_verdict_exit(const struct boot_options *o, const struct boot_result *r,
@@ -157,14 +183,17 @@ static void boot_verdict_exit(const struct boot_options *o, const struct boot_re
 	char what[160];
 
 	boot_describe_status(status, what, sizeof(what));
+	v->show_console = v->show_output = true;
 	if (status == o->expect_status) {
 		v->status = CLI_OK;
+		v->show_console = v->show_output = false;
 		snprintf(v->text, sizeof(v->text), "%s", what);
-	} else if (boot_guest_crashed(r)) {
-		boot_verdict_crash(r, v);
+	} else if (boot_before_ready(o, r) && !boot_status_from_guest(r, status)) {
+		v->status = CLI_BOOT_QEMU_EXIT;
+		snprintf(v->text, sizeof(v->text), "QEMU ended before the '%.100s' line: %s",
+			 o->ready_text ? o->ready_text : CONSOLE_ARMED_PREFIX, what);
 	} else {
 		v->status = CLI_BOOT_MISMATCH;
-		v->show_console = v->show_output = true;
 		snprintf(v->text, sizeof(v->text), "expected %s, got: %s%s%s", o->expect_text,
 			 what, r->shutdown_seen ? "; SHUTDOWN reason " : "",
 			 r->shutdown_seen ? r->shutdown_reason : "");
@@ -189,6 +218,30 @@ static void boot_verdict_launch(const struct boot_result *r, struct boot_verdict
 		snprintf(v->text, sizeof(v->text), "QEMU's QMP monitor did not answer");
 }
 
+static void boot_verdict_killed(const struct boot_options *o, const struct boot_result *r,
+				struct boot_verdict *v)
+{
+	char how[96];
+
+	v->status = CLI_BOOT_KILLED;
+	v->show_console = v->show_output = true;
+	vm_describe_exit(r->wait_status, how, sizeof(how));
+	snprintf(v->text, sizeof(v->text), "QEMU %s%s", how,
+		 boot_before_ready(o, r) ? " before the ready line" : "");
+}
+
+/* A guest that panicked or reset ended the test, whatever came after (our stop, a
+ * timeout); only a status from isa-debug-exit can still pass, since a crashed kernel writes
+ * none. */
+static bool boot_crash_decides(const struct boot_options *o, const struct boot_result *r)
+{
+	bool passed = r->exited && WIFEXITED(r->wait_status) && !r->timed_out &&
+		      WEXITSTATUS(r->wait_status) == o->expect_status &&
+		      WEXITSTATUS(r->wait_status) != 0;
+
+	return !passed && (boot_guest_panicked(r) || boot_guest_reset(r));
+}
+
 void boot_judge(const struct boot_options *o, const struct boot_result *r,
 		const char *start_err, struct boot_verdict *v)
 {
@@ -201,15 +254,13 @@ void boot_judge(const struct boot_options *o, const struct boot_result *r,
 			 sigwatch_name(r->interrupted_by));
 	} else if (!r->launched || (r->qmp_broken && !r->shutdown_seen)) {
 		boot_verdict_launch(r, v, NULL);
+	} else if (boot_crash_decides(o, r)) {
+		boot_verdict_crash(r, v);
 	} else if (r->timed_out) {
 		boot_verdict_timeout(o, r, v);
 	} else if (WIFSIGNALED(r->wait_status)) {
-		v->status = CLI_BOOT_KILLED;
-		v->show_console = v->show_output = true;
-		vm_describe_exit(r->wait_status, v->text + 5, sizeof(v->text) - 5);
-		memcpy(v->text, "QEMU ", 5);
+		boot_verdict_killed(o, r, v);
 	} else {
 		boot_verdict_exit(o, r, v);
 	}
 }
-

@@ -10,11 +10,16 @@
 #define CLI_BOOT_MISMATCH 1      /* boot: QEMU's status is not the one --expect asked for */
 #define CLI_USAGE 2              /* bad option, or an input file that cannot be read */
 #define CLI_BOOT_TIMEOUT 3       /* boot: --timeout passed */
-#define CLI_BOOT_PANIC 4         /* boot: guest panicked or reset */
+#define CLI_BOOT_PANIC 4         /* boot: the guest kernel panicked */
 #define CLI_BOOT_LAUNCH 5        /* boot: QEMU did not start, or its QMP monitor failed */
 #define CLI_BOOT_KILLED 6        /* boot: QEMU was killed by a signal we did not send */
+#define CLI_BOOT_RESET 7         /* boot: the guest reset (ends QEMU under -no-reboot) */
+#define CLI_BOOT_QEMU_EXIT 8     /* boot: QEMU exited by itself before the ready line */
+#define CLI_BOOT_NO_POWEROFF 9   /* boot: --timeout passed after the press */
 #define CLI_QMP_ERROR 1          /* qmp: QEMU answered with an error */
 #define CLI_QMP_CONNECT 5        /* qmp: no monitor on the socket, or it broke */
+#define CLI_RUN_GUEST_RESET 118  /* run: the guest reset under -no-reboot (no clean power-off) */
+#define CLI_RUN_GUEST_PANIC 120  /* run: the guest panicked (pvpanic's GUEST_PANICKED) */
 #define CLI_RUN_HOST_SIGNAL 122  /* run: someone else's signal stopped QEMU (no guest shutdown) */
 #define CLI_RUN_QUIT 124         /* run: QEMU ended after our quit (guest ignored the button) */
 #define CLI_RUN_LAUNCH 126       /* run: QEMU did not start, or its QMP monitor failed */

@@ -50,8 +50,8 @@ struct run_state {
 	struct session *s;
 	bool powerdown;       /* the button was pressed on request: --grace runs */
 	int64_t grace_end_ms;
-	bool host_signal;     /* SHUTDOWN reason host-signal: QEMU pulled the plug itself */
-	bool guest_poweroff;  /* SHUTDOWN reason guest-shutdown: the guest powered off (S5) */
+	enum session_shutdown shutdown; /* the first SHUTDOWN: who ended the guest */
+	bool guest_panicked;  /* GUEST_PANICKED: pvpanic reported a guest panic */
 };
 
 #define RUN_HELP \
@@ -81,16 +81,22 @@ struct run_state {
 	"reads stdin: QEMU keeps your stdin, stdout and stderr. If softoff-qemu's parent dies it\n" \
 	"gets SIGTERM (unless it is PID 1); if softoff-qemu dies, QEMU gets SIGKILL.\n" \
 	"\n" \
-	"When the guest powers off (SHUTDOWN reason guest-shutdown) QEMU is ended with quit,\n" \
-	"since -no-shutdown or -action shutdown=pause would keep it. Refused: -daemonize (QEMU\n" \
-	"would detach from softoff-qemu). Fine: -runas, -chroot, -pidfile, -S, your own -qmp or\n" \
-	"-monitor, and stdio chardevs (-nographic, -serial/-monitor/-qmp stdio): QEMU may read\n" \
-	"stdin, softoff-qemu never does. docs/harness.md says why, option by option.\n" \
+	"When the guest powers off, resets or panics (SHUTDOWN reason guest-shutdown,\n" \
+	"guest-reset, guest-panic) QEMU is ended with quit, since -no-shutdown or -action\n" \
+	"shutdown=pause would keep it; only the power-off is a success. Refused: -daemonize\n" \
+	"(QEMU would detach from softoff-qemu). Fine: -runas, -chroot, -pidfile, -S, your own\n" \
+	"-qmp or -monitor, and stdio chardevs (-nographic, -serial/-monitor/-qmp stdio): QEMU\n" \
+	"may read stdin, softoff-qemu never does. docs/harness.md says why, option by option.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      QEMU exited with --success-status, or 0 after the guest powered off by itself\n" \
+	"         (SHUTDOWN reason guest-shutdown); never after a reset or a panic\n" \
 	"  N      QEMU's own exit status N, passed through\n" \
 	"  " CLI_STR(CLI_USAGE) "      usage error, or a refused QEMU option (-daemonize)\n" \
+	"  " CLI_STR(CLI_RUN_GUEST_RESET) "    the guest reset (SHUTDOWN reason guest-reset): a reboot, or a kernel panic\n" \
+	"         under panic=-1, ended QEMU because of -no-reboot; no clean power-off\n" \
+	"  " CLI_STR(CLI_RUN_GUEST_PANIC) "    the guest kernel panicked (GUEST_PANICKED, or SHUTDOWN reason guest-panic:\n" \
+	"         needs a pvpanic device and the guest's pvpanic driver)\n" \
 	"  " CLI_STR(CLI_RUN_HOST_SIGNAL) "    QEMU was stopped by a signal softoff-qemu did not send (SHUTDOWN reason\n" \
 	"         host-signal): the guest was not shut down\n" \
 	"  " CLI_STR(CLI_RUN_QUIT) "    the guest did not power off within --grace; QEMU was stopped with quit\n" \
@@ -280,17 +286,30 @@ static void run_on_signal(void *ctx, int signo)
 	}
 }
 
+/* Why QEMU is about to end, when it is the guest's doing (the core ends QEMU then, since
+ * -no-shutdown would keep it). */
+static void run_log_guest_end(enum session_shutdown kind)
+{
+	if (kind == SESSION_SHUTDOWN_POWEROFF)
+		log_info("the guest powered off (SHUTDOWN guest-shutdown): ending QEMU");
+	else if (kind == SESSION_SHUTDOWN_RESET)
+		log_error("the guest reset (SHUTDOWN guest-reset; a reboot, or a kernel panic "
+			  "with panic=-1): ending QEMU");
+	else if (kind == SESSION_SHUTDOWN_PANIC)
+		log_error("the guest panicked (SHUTDOWN guest-panic): ending QEMU");
+}
+
 static void run_on_event(void *ctx, const struct session_event *ev)
 {
 	struct run_state *st = ctx;
 
-	if (ev->kind == SESSION_EVENT_SHUTDOWN) {
-		st->host_signal = ev->reason && strcmp(ev->reason, "host-signal") == 0;
-		/* kept: our quit after it brings a second SHUTDOWN (host-qmp-quit) */
-		if (ev->reason && strcmp(ev->reason, "guest-shutdown") == 0) {
-			st->guest_poweroff = true; /* the core ends QEMU: -no-shutdown keeps it */
-			log_info("the guest powered off (SHUTDOWN guest-shutdown): ending QEMU");
-		}
+	if (ev->kind == SESSION_EVENT_SHUTDOWN && st->shutdown == SESSION_SHUTDOWN_NONE) {
+		/* the first one counts: our quit after it brings another (host-qmp-quit) */
+		st->shutdown = ev->shutdown;
+		run_log_guest_end(ev->shutdown);
+	} else if (ev->kind == SESSION_EVENT_GUEST_PANICKED && !st->guest_panicked) {
+		st->guest_panicked = true;
+		log_error("the guest kernel panicked (GUEST_PANICKED)");
 	} else if (ev->kind == SESSION_EVENT_RUNNING) {
 		log_debug("QEMU is running the guest");
 		if (st->o->notify)
@@ -322,6 +341,20 @@ static int64_t run_next_deadline(void *ctx)
 
 /* ---- the result ---------------------------------------------------------------------- */
 
+/* QEMU exited 0 by itself (or after the core's quit at the guest's SHUTDOWN): the
+ * guest's end decides, and only its clean power-off is a success (docs/facts.md: A panic
+ * or a reboot ends QEMU with status 0). -1: not such an end. */
+static int run_guest_end_status(const struct run_outcome *r)
+{
+	if (r->guest_panicked || r->shutdown == SESSION_SHUTDOWN_PANIC)
+		return CLI_RUN_GUEST_PANIC;
+	if (r->shutdown == SESSION_SHUTDOWN_POWEROFF)
+		return CLI_OK;
+	if (r->shutdown == SESSION_SHUTDOWN_RESET)
+		return CLI_RUN_GUEST_RESET;
+	return -1;
+}
+
 int run_exit_status(const struct run_outcome *r)
 {
 	int ws = r->wait_status;
@@ -330,8 +363,8 @@ int run_exit_status(const struct run_outcome *r)
 
 	if (exited && WEXITSTATUS(ws) == r->success_status && !forced)
 		return CLI_OK;
-	if (exited && WEXITSTATUS(ws) == 0 && r->guest_poweroff && !forced)
-		return CLI_OK; /* its own power-off, or the core's quit after it */
+	if (exited && WEXITSTATUS(ws) == 0 && !forced && run_guest_end_status(r) >= 0)
+		return run_guest_end_status(r);
 	if (r->qmp_broken)
 		return CLI_RUN_LAUNCH;
 	if (r->stop == SESSION_STOP_KILL)
@@ -340,7 +373,7 @@ int run_exit_status(const struct run_outcome *r)
 		return CLI_RUN_QUIT;
 	if (!exited)
 		return CLI_SIGNALED_BASE + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-	if (WEXITSTATUS(ws) == 0 && r->host_signal)
+	if (WEXITSTATUS(ws) == 0 && r->shutdown == SESSION_SHUTDOWN_HOST_SIGNAL)
 		return CLI_RUN_HOST_SIGNAL; /* QEMU's 0 here means the plug was pulled, not success */
 	return WEXITSTATUS(ws);
 }
@@ -366,8 +399,7 @@ static int run_supervise(const struct run_options *o, struct session *s)
 	session_run(s, &policy);
 	out = (struct run_outcome){ .wait_status = session_wait_status(s),
 				    .stop = session_stopping(s), .qmp_broken = session_qmp_broken(s),
-				    .guest_poweroff = st.guest_poweroff,
-				    .host_signal = st.host_signal,
+				    .shutdown = st.shutdown, .guest_panicked = st.guest_panicked,
 				    .success_status = o->success_status };
 	vm_describe_exit(out.wait_status, how, sizeof(how));
 	log_info("QEMU %s; exit status %d", how, run_exit_status(&out));

@@ -11,8 +11,8 @@ struct run_outcome {
 	int wait_status;          /* QEMU's, from waitpid() */
 	enum session_stop stop;   /* how far softoff-qemu went stopping it */
 	bool qmp_broken;          /* the monitor failed while QEMU ran */
-	bool guest_poweroff;      /* SHUTDOWN reason guest-shutdown */
-	bool host_signal;         /* SHUTDOWN reason host-signal */
+	enum session_shutdown shutdown; /* the first SHUTDOWN's reason, decoded */
+	bool guest_panicked;      /* GUEST_PANICKED (pvpanic) */
 	int success_status;       /* --success-status */
 };
 

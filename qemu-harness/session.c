@@ -187,15 +187,32 @@ static enum session_event_kind session_event_kind(const char *name)
 	return SESSION_EVENT_OTHER;
 }
 
+enum session_shutdown session_shutdown_kind(const char *reason)
+{
+	static const struct { const char *reason; enum session_shutdown kind; } kinds[] = {
+		{ "guest-shutdown", SESSION_SHUTDOWN_POWEROFF },
+		{ "guest-reset", SESSION_SHUTDOWN_RESET },
+		{ "guest-panic", SESSION_SHUTDOWN_PANIC },
+		{ "host-signal", SESSION_SHUTDOWN_HOST_SIGNAL },
+	};
+
+	for (size_t i = 0; reason && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(reason, kinds[i].reason) == 0)
+			return kinds[i].kind;
+	return SESSION_SHUTDOWN_OTHER;
+}
+
 /* What the core itself does with an event, before the policy sees it. */
 static void session_on_event(struct session *s, const struct session_event *ev)
 {
 	if (ev->kind == SESSION_EVENT_SHUTDOWN) {
 		s->shutdown_seen = true;
 		s->next_press_ms = -1;
-		/* -no-shutdown and -action shutdown=pause keep QEMU after the guest's own
-		 * power-off; without them it exits 0 now anyway */
-		if (ev->reason && strcmp(ev->reason, "guest-shutdown") == 0)
+		/* the guest is done (powered off, reset under -no-reboot, panicked):
+		 * -no-shutdown and -action shutdown=pause would keep QEMU; without them it
+		 * exits 0 now anyway */
+		if (ev->shutdown == SESSION_SHUTDOWN_POWEROFF ||
+		    ev->shutdown == SESSION_SHUTDOWN_RESET || ev->shutdown == SESSION_SHUTDOWN_PANIC)
 			(void)session_stop(s);
 	} else if (ev->kind == SESSION_EVENT_RESUME && !s->running_seen) {
 		s->status_query_sent = false; /* it may run now: ask again */
@@ -221,6 +238,9 @@ static void session_take_events(struct session *s, const struct session_policy *
 			.reason = json_string_value(json_object_get(json_object_get(msg, "data"),
 								    "reason")),
 		};
+
+		if (ev.kind == SESSION_EVENT_SHUTDOWN)
+			ev.shutdown = session_shutdown_kind(ev.reason);
 
 		log_debug("QMP event %s%s%s", name, ev.reason ? " " : "", ev.reason ? ev.reason : "");
 		session_dispatch(s, p, &ev);

@@ -35,11 +35,25 @@ enum session_event_kind {
 	SESSION_EVENT_OTHER,
 };
 
+/* What a SHUTDOWN's reason says ended the guest, for the verdicts. */
+enum session_shutdown {
+	SESSION_SHUTDOWN_NONE,        /* not a SHUTDOWN event */
+	SESSION_SHUTDOWN_POWEROFF,    /* guest-shutdown: the guest powered off (ACPI S5) */
+	SESSION_SHUTDOWN_RESET,       /* guest-reset: a reboot, which -no-reboot turns into an end */
+	SESSION_SHUTDOWN_PANIC,       /* guest-panic: pvpanic reported a panic */
+	SESSION_SHUTDOWN_HOST_SIGNAL, /* host-signal: QEMU got SIGTERM/SIGINT/SIGHUP */
+	SESSION_SHUTDOWN_OTHER,       /* host-qmp-quit, host-ui, ... */
+};
+
 struct session_event {
 	enum session_event_kind kind;
 	const char *name;   /* QEMU's event name */
 	const char *reason; /* SHUTDOWN's data.reason, or NULL */
+	enum session_shutdown shutdown; /* SHUTDOWN's reason decoded */
 };
+
+/* SHUTDOWN's reason, decoded (NULL: SESSION_SHUTDOWN_OTHER). */
+enum session_shutdown session_shutdown_kind(const char *reason);
 
 /* How far stopping QEMU has gone; it only moves forward. */
 enum session_stop { SESSION_STOP_NONE, SESSION_STOP_QUIT, SESSION_STOP_KILL };

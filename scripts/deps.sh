@@ -12,7 +12,8 @@
 #              checks), Debian's acpid (the acpid2 test and benchmark copy it into a guest
 #              image) and mmdebstrap (throwaway Debian roots: the full Debian guest, and the
 #              roots whose own mkinitramfs and dracut make the images the package tests
-#              boot); `bench` is the same set
+#              boot), python3-junitparser (an independent reader of boot's --junit XML) and
+#              python3-yaml (reads the CI examples in docs/ci.md); `bench` is the same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
 #              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
@@ -57,6 +58,8 @@ test_pkgs='
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 /usr/sbin/acpid acpid
 /usr/bin/mmdebstrap mmdebstrap
+/usr/lib/python3/dist-packages/junitparser python3-junitparser
+/usr/lib/python3/dist-packages/yaml python3-yaml
 '
 container_pkgs='
 /usr/bin/buildah buildah

@@ -383,7 +383,7 @@ boot_figure() {
 
 boot_read_result() {
 	boot_status=$(boot_figure qemu-status)
-	[ "$boot_rc" = 3 ] && boot_status=timeout
+	case $boot_rc in 3 | 9) boot_status=timeout ;; esac # before / after the press
 	boot_status=${boot_status:-failed}
 	boot_armed_ms=$(boot_figure boot-ms)
 	boot_exit_ms=$(boot_figure power-off-ms)

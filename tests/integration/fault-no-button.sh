@@ -1,7 +1,8 @@
 #!/bin/sh
 # No power button at all (the guest kernel runs with acpi=off). The agent
 # says it is waiting for one and keeps waiting; presses change nothing; `softoff-qemu boot`
-# ends with its timeout status 3 (never a pass) and shows the console tail.
+# ends with its status for a timeout after the press, 9 (never a pass), and shows the
+# console tail.
 . "$(dirname "$0")/../fault-lib.sh"
 need_kernel
 need_agent
@@ -12,7 +13,7 @@ t0=$(now_ms)
 softoff_boot --initrd "$T_DIR/initrd.gz" --press 4 --timeout 15 --append acpi=off
 ms=$(($(now_ms) - t0))
 expect_status timeout "the guest without a power button is still running at the timeout"
-t_check "softoff-qemu boot exits with its timeout status 3 (got $boot_rc)" [ "$boot_rc" = 3 ]
+t_check "softoff-qemu boot exits with its timeout-after-the-press status 9 (got $boot_rc)" [ "$boot_rc" = 9 ]
 t_within "it gave up at its 15 s --timeout (ms)" "$ms" 14500 30000
 t_that "presses were sent ($boot_pressed)" '[ "$boot_pressed" -ge 2 ]'
 expect_console 'softoff-agent: waiting for a power button \(buttons = acpi\) in /dev/input' \

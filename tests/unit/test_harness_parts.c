@@ -18,6 +18,7 @@
 
 #include "../../qemu-harness/cli.h"
 #include "../../qemu-harness/console.h"
+#include "../../qemu-harness/junit.h"
 #include "../../qemu-harness/notify.h"
 #include "../../qemu-harness/sigwatch.h"
 #include "../../qemu-harness/tail.h"
@@ -381,6 +382,49 @@ static void launcher_child_state(void **state)
 	assert_non_null(strstr(out, "/dev/null"));
 }
 
+/* What XML can hold is kept (escaped), the rest removed: the console is raw bytes. */
+static void junit_escapes_and_cleans(void **state)
+{
+	static const char in[] =
+		"a<b & c ]]> \"q\" 's'\t\r\n"    /* markup, tab kept, CR dropped */
+		"\x01\x1b[1m\x7f|"                 /* controls removed; DEL is allowed */
+		"\xff\xfe\xc0\x80\xed\xa0\x80|"   /* not UTF-8, overlong, a surrogate */
+		"\xef\xbf\xbe\xe2\x82|"             /* U+FFFE; a sequence cut short */
+		"caf\xc3\xa9 \xf0\x9f\x98\x80";     /* 2- and 4-byte characters kept */
+	static const char want[] =
+		"a&lt;b &amp; c ]]&gt; &quot;q&quot; &apos;s&apos;\t\n[1m\x7f|||caf\xc3\xa9 \xf0\x9f\x98\x80";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_non_null(f);
+	junit_escape(f, in, sizeof(in) - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* One failing case: counts, the failure's message, and the output elements. */
+static void junit_document(void **state)
+{
+	struct junit_case c = { .classname = "k", .name = "n&", .seconds = 1.5,
+				.failure = "timeout <3>", .out = "con\x02sole", .out_len = 8 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(junit_write(f, "suite", &c, 1), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "tests=\"1\" failures=\"1\""));
+	assert_non_null(strstr(out, "<testcase classname=\"k\" name=\"n&amp;\" time=\"1.500\">"));
+	assert_non_null(strstr(out, "<failure message=\"timeout &lt;3&gt;\""));
+	assert_non_null(strstr(out, "<system-out>console</system-out>"));
+	assert_null(strstr(out, "system-err"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +439,8 @@ int main(void)
 		cmocka_unit_test(tail_prints_last_lines),
 		cmocka_unit_test(tail_unterminated_last_line),
 		cmocka_unit_test(durations),
+		cmocka_unit_test(junit_escapes_and_cleans),
+		cmocka_unit_test(junit_document),
 		cmocka_unit_test(integers),
 		cmocka_unit_test(signal_names),
 		cmocka_unit_test(sd_notify_datagram),

@@ -69,20 +69,77 @@ static void boot_pass_and_mismatch(void **state)
 	judge(&r, NULL, CLI_BOOT_MISMATCH, "payload exited 3 (status 135)");
 }
 
-static void boot_panic_and_reset(void **state)
+static void feed(const char *text)
+{
+	console_feed(&con, text, strlen(text));
+}
+
+static void boot_panic(void **state)
 {
 	struct boot_result r = exited_with(0);
-	const char *panic = "[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root\n";
 
 	(void)state;
-	console_feed(&con, panic, strlen(panic));
-	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked: Kernel panic - not syncing: VFS");
-	console_init(&con, -1, NULL, NULL);
+	feed("[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root\n");
 	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-reset");
-	judge(&r, NULL, CLI_BOOT_PANIC, "guest reset (SHUTDOWN reason guest-reset)");
+	r.shutdown_seen = true; /* panic=-1 reboots: QEMU sees a reset */
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked: Kernel panic - not syncing: VFS");
+	r.timed_out = true; /* panic=0 on the command line: the kernel hangs after its panic */
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked: Kernel panic - not syncing: VFS");
+	r = exited_with(0); /* and QEMU stopped by us, status 0, after the panic's grace */
+	opts.expect_status = 0;
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked: Kernel panic - not syncing: VFS");
+	r.wait_status = SIGKILL;
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked");
+	console_init(&con, -1, NULL, NULL); /* pvpanic's event, nothing on the console */
 	r = exited_with(0);
 	r.guest_panicked = true;
-	judge(&r, NULL, CLI_BOOT_PANIC, "GUEST_PANICKED");
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked (GUEST_PANICKED from pvpanic");
+	r = exited_with(0);
+	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-panic");
+	r.shutdown_seen = true;
+	judge(&r, NULL, CLI_BOOT_PANIC, "guest kernel panicked");
+}
+
+static void boot_reset(void **state)
+{
+	struct boot_result r = exited_with(0);
+
+	(void)state;
+	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-reset");
+	r.shutdown_seen = true;
+	judge(&r, NULL, CLI_BOOT_RESET, "guest reset (SHUTDOWN reason guest-reset): it rebooted");
+	feed("softoff-agent: armed on /dev/input/event1\n");
+	judge(&r, NULL, CLI_BOOT_RESET, "guest reset");
+	r.timed_out = true; /* -no-shutdown, and QEMU ignored our quit */
+	judge(&r, NULL, CLI_BOOT_RESET, "guest reset");
+}
+
+/* QEMU ending before the ready line with a status the guest did not give it. */
+static void boot_qemu_exit_before_ready(void **state)
+{
+	struct boot_result r = exited_with(1);
+
+	(void)state;
+	r.press_ms = -1;
+	r.presses = 0;
+	judge(&r, NULL, CLI_BOOT_QEMU_EXIT, "QEMU ended before the 'softoff-agent: armed' line: "
+	      "QEMU exited 1 (its own error");
+	r = exited_with(0); /* no SHUTDOWN: not the guest's power-off */
+	judge(&r, NULL, CLI_BOOT_QEMU_EXIT, "QEMU exited 0");
+	r.wait_status = SIGSEGV;
+	judge(&r, NULL, CLI_BOOT_KILLED, "QEMU was killed by signal 11 (SIG?) before the "
+	      "ready line");
+	/* the guest's own doing before the ready line stays a mismatch */
+	r = exited_with(137);
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "payload exited 4 (status 137)");
+	r = exited_with(0);
+	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-shutdown");
+	r.shutdown_seen = true;
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "QEMU exited 0");
+	/* after the ready line, QEMU's own 1 is a mismatch */
+	feed("softoff-agent: armed on /dev/input/event1\n");
+	r = exited_with(1);
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "expected clean power-off (status 99), got: QEMU exited 1");
 }
 
 static void boot_timeouts(void **state)
@@ -92,11 +149,13 @@ static void boot_timeouts(void **state)
 	(void)state;
 	r.timed_out = true;
 	r.presses = 2;
-	judge(&r, NULL, CLI_BOOT_TIMEOUT, "the guest did not power off after 2 presses");
+	judge(&r, NULL, CLI_BOOT_NO_POWEROFF, "the guest did not power off after 2 presses");
 	r.press_ms = -1;
 	r.presses = 0;
 	judge(&r, NULL, CLI_BOOT_TIMEOUT, "no 'softoff-agent: armed' line on the console; "
 	      "likely: no console output at all");
+	opts.press = BOOT_PRESS_NEVER;
+	judge(&r, NULL, CLI_BOOT_TIMEOUT, "the guest did not exit");
 }
 
 static void boot_launch_failures(void **state)
@@ -132,10 +191,27 @@ static void run_statuses(void **state)
 	static const struct { struct run_outcome o; int status; } rows[] = {
 		{ { .wait_status = W_EXITCODE(99, 0), .success_status = 99 }, CLI_OK },
 		{ { .wait_status = W_EXITCODE(7, 0), .success_status = 7 }, CLI_OK },
-		{ { .wait_status = W_EXITCODE(0, 0), .guest_poweroff = true,
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_POWEROFF,
 		    .stop = SESSION_STOP_QUIT, .success_status = 99 }, CLI_OK },
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_POWEROFF,
+		    .success_status = 99 }, CLI_OK },
+		/* a reset or a panic ends QEMU with 0 too, under -no-reboot: never a success */
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_RESET,
+		    .success_status = 99 }, CLI_RUN_GUEST_RESET },
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_RESET,
+		    .stop = SESSION_STOP_QUIT, .success_status = 99 }, CLI_RUN_GUEST_RESET },
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_PANIC,
+		    .guest_panicked = true, .success_status = 99 }, CLI_RUN_GUEST_PANIC },
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_PANIC,
+		    .success_status = 99 }, CLI_RUN_GUEST_PANIC },
+		/* -action panic=pause: GUEST_PANICKED, then our quit after --grace */
+		{ { .wait_status = W_EXITCODE(0, 0), .guest_panicked = true,
+		    .shutdown = SESSION_SHUTDOWN_OTHER, .stop = SESSION_STOP_QUIT,
+		    .success_status = 99 }, CLI_RUN_GUEST_PANIC },
+		{ { .wait_status = SIGKILL, .shutdown = SESSION_SHUTDOWN_RESET,
+		    .stop = SESSION_STOP_KILL, .success_status = 99 }, CLI_RUN_KILLED },
 		{ { .wait_status = W_EXITCODE(7, 0), .success_status = 99 }, 7 },
-		{ { .wait_status = W_EXITCODE(0, 0), .host_signal = true, .success_status = 99 },
+		{ { .wait_status = W_EXITCODE(0, 0), .shutdown = SESSION_SHUTDOWN_HOST_SIGNAL, .success_status = 99 },
 		  CLI_RUN_HOST_SIGNAL },
 		{ { .wait_status = W_EXITCODE(0, 0), .stop = SESSION_STOP_QUIT,
 		    .success_status = 99 }, CLI_RUN_QUIT },
@@ -159,7 +235,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(boot_pass_and_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(boot_panic_and_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_panic, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_qemu_exit_before_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_timeouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_launch_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_signals, setup, teardown),
