@@ -22,7 +22,8 @@
 	"\n" \
 	"  --kernel FILE       kernel image (required)\n" \
 	"  --initrd FILE       initramfs image (required)\n" \
-	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1' is always added\n" \
+	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1 no_timer_check' is\n" \
+	"                      always added\n" \
 	"  --machine TYPE      QEMU machine type (default q35)\n" \
 	"  --memory SIZE       guest memory (default 256M)\n" \
 	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \

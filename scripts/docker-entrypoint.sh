@@ -14,6 +14,6 @@ if [ $# -eq 0 ]; then
 	set -- qemu-system-x86_64 -accel tcg -machine q35 -m 256M -nodefaults -no-reboot \
 		-display none -serial stdio -device isa-debug-exit \
 		-kernel "$root/build/kernel/vmlinuz" -initrd "$root/build/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1"
+		-append "console=ttyS0 panic=-1 no_timer_check"
 fi
 exec "$root/build/softoff-qemu" run --grace "$grace" --quit-timeout 1 -- "$@"

@@ -322,7 +322,7 @@ guest_qemu() {
 #!/bin/sh
 exec qemu-system-x86_64 -machine q35 -accel tcg -m 256M -nodefaults -no-reboot -display none \\
 	-device isa-debug-exit,iobase=0x501,iosize=2 -serial 'file:$3' \\
-	-kernel '$T_KERNEL' -initrd '$2' -append 'console=ttyS0 panic=-1 ${4:-}' "\$@"
+	-kernel '$T_KERNEL' -initrd '$2' -append 'console=ttyS0 panic=-1 no_timer_check ${4:-}' "\$@"
 QEMU
 	chmod +x "$1"
 }
