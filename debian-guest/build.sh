@@ -95,9 +95,8 @@ install_softoff() { # root
 		[ -f "$1/$f" ] && cp --remove-destination "$1/$f" "$1/$f.new" && mv "$1/$f.new" "$1/$f"
 	done
 	put_file "$1" "$deb:/tmp/softoff-agent.deb"
-	# update-initramfs wants /proc, /sys and /dev: mounted in a private namespace, gone after
-	unshare --mount --fork sh -ec 'mount -t proc proc "$1/proc"; mount -t sysfs sysfs "$1/sys"
-		mount --rbind /dev "$1/dev"; exec chroot "$1" dpkg -i /tmp/softoff-agent.deb' sh "$1" >&2
+	# update-initramfs wants /proc, /sys and /dev
+	"$top/scripts/in-root.sh" "$1" dpkg -i /tmp/softoff-agent.deb >&2
 	rm -f "$1/tmp/softoff-agent.deb"
 }
 

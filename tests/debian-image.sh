@@ -35,13 +35,8 @@ recipe="bookworm minbase linux-image-$kver $packages"
 root_key=$(echo "$recipe" | sha256sum | cut -c1-12)
 root=$cache/root-$generator-$root_key
 
-# Runs a command in the root with /proc, /sys and /dev, in a private mount namespace (the
-# mounts vanish with it).
-in_root() {
-	unshare --mount --fork sh -ec 'r=$1; shift
-		mount -t proc proc "$r/proc"; mount -t sysfs sysfs "$r/sys"; mount --rbind /dev "$r/dev"
-		exec chroot "$r" "$@"' sh "$root" "$@"
-}
+# Runs a command in the root with /proc, /sys and /dev (scripts/in-root.sh).
+in_root() { "$top/scripts/in-root.sh" "$root" "$@"; }
 
 make_root() {
 	[ -d "$root" ] && return
