@@ -28,7 +28,7 @@ static bool boot_want_kvm(const struct boot_options *o)
 }
 
 /* Runs attempts (KVM first when auto allows it) and returns the exit status. */
-static int boot_run(struct boot_options *o, struct session *s)
+static int boot_run(struct boot_options *o, struct session *s, struct ktap *ktap)
 {
 	bool kvm = boot_want_kvm(o);
 	int64_t start = clock_now_ms();
@@ -43,7 +43,8 @@ static int boot_run(struct boot_options *o, struct session *s)
 			log_error("build QEMU's command line: %s", strerror(ENOMEM));
 			return CLI_BOOT_LAUNCH;
 		}
-		rc = boot_attempt(o, s, argv, kvm && o->accel == BOOT_ACCEL_AUTO, &r, err, sizeof(err));
+		rc = boot_attempt(o, s, argv, kvm && o->accel == BOOT_ACCEL_AUTO, ktap, &r, err,
+				  sizeof(err));
 		boot_argv_free(argv);
 		if (rc < 0 || !r.kvm_broken)
 			break;
@@ -65,13 +66,16 @@ int boot_main(int argc, char **argv)
 {
 	struct boot_options o;
 	struct session s;
+	struct ktap ktap;
 	int r = boot_parse_options(&o, argc, argv);
 
 	if (r != 0)
 		return r < 0 ? CLI_OK : r;
 	if (session_init(&s) < 0)
 		return CLI_BOOT_LAUNCH;
-	r = boot_run(&o, &s);
+	ktap_init(&ktap);
+	r = boot_run(&o, &s, &ktap);
+	ktap_free(&ktap);
 	boot_options_free(&o);
 	return r;
 }

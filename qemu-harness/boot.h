@@ -1,8 +1,9 @@
 /* `softoff-qemu boot`: the CI boot test, a policy on the session core, in five parts:
  * boot_options.c (the command line), boot_argv.c (QEMU's command line), boot_attempt.c (one
  * attempt: start, wait for the ready line, press, wait for the exit), boot_verdict.c (what
- * happened, as a status and one line), boot_report.c (printing it), and boot.c (the
- * subcommand: KVM first under --accel auto, then TCG). */
+ * happened, as a status and one line), boot_report.c (printing it), boot_ktap.c (--ktap's
+ * tests in TAP and JUnit), and boot.c (the subcommand: KVM first under --accel auto, then
+ * TCG). */
 #ifndef SOFTOFF_QEMU_BOOT_H
 #define SOFTOFF_QEMU_BOOT_H
 
@@ -15,6 +16,8 @@
 
 #include "cli.h"
 #include "console.h"
+#include "junit.h"
+#include "ktap.h"
 #include "session.h"
 
 #define BOOT_MAX_DISKS 16
@@ -55,6 +58,7 @@ struct boot_options {
 	const char *pvpanic;    /* the pvpanic -device value, or NULL (--pvpanic none) */
 	int64_t timeout_ms;
 	bool quiet, verbose, tap;
+	bool ktap;              /* --ktap: read KTAP from the console; its tests count too */
 	char **extra;           /* after -- */
 };
 
@@ -76,19 +80,22 @@ struct boot_result {
 	bool exited;             /* QEMU was reaped, with wait_status */
 	int wait_status;
 	const struct console *console;
+	const struct ktap *ktap; /* --ktap: what the console's KTAP said (finished); else NULL */
 };
 
 /* The verdict: an exit status, one line, and what to show with it. */
 struct boot_verdict {
 	int status;
-	char text[1024];
+	char text[1024];         /* the boot's own outcome (KTAP's is in ktap_text) */
 	bool show_console, show_output;
+	bool ktap_ok;            /* --ktap: complete, and no test failed */
+	char ktap_text[1024];    /* --ktap: "KTAP: 5 tests: 4 passed, ...", else "" */
 };
 
-/* Runs one attempt on s with QEMU argv; fills r. 0, or -errno when QEMU did not start
- * (err filled). */
+/* Runs one attempt on s with QEMU argv; fills r. With --ktap, ktap is emptied first and
+ * reads the console. 0, or -errno when QEMU did not start (err filled). */
 int boot_attempt(const struct boot_options *o, struct session *s, char **argv, bool kvm_probe,
-		 struct boot_result *r, char *err, size_t errlen);
+		 struct ktap *ktap, struct boot_result *r, char *err, size_t errlen);
 
 /* Parses boot's command line into o and opens its input files (kernel, initrd, disks,
  * --console). 0 = ready; -1 = --help was printed; else a usage status (message printed).
@@ -120,6 +127,14 @@ void boot_report(const struct boot_options *o, const struct session *s,
  * with the error logged when writing failed. */
 int boot_report_junit(struct boot_options *o, const struct session *s,
 		      const struct boot_result *r, const struct boot_verdict *v);
+
+/* --ktap in the reports: the KTAP tests as TAP test 2 with a nested subtest per level (after
+ * TAP test 1, the boot), and as JUnit test cases after the boot's (boot_ktap_cases() fills
+ * cases[0..n) and returns n, at most boot_ktap_max_cases(); free() *strings, the text they
+ * point to, after use). */
+void boot_ktap_tap(const struct ktap *k, const struct boot_verdict *v);
+size_t boot_ktap_max_cases(const struct ktap *k);
+size_t boot_ktap_cases(const struct ktap *k, struct junit_case *cases, void **strings);
 
 int boot_main(int argc, char **argv);
 

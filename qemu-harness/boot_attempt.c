@@ -141,7 +141,7 @@ static void boot_collect(const struct session *s, struct boot_result *r)
 }
 
 int boot_attempt(const struct boot_options *o, struct session *s, char **argv, bool kvm_probe,
-		 struct boot_result *r, char *err, size_t errlen)
+		 struct ktap *ktap, struct boot_result *r, char *err, size_t errlen)
 {
 	struct vm_config vm = { .argv = argv, .console = true, .capture_output = true,
 				.stdin_null = true, .pdeathsig = SIGKILL,
@@ -149,7 +149,7 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 	struct session_config cfg = {
 		.qmp_timeout_ms = BOOT_QMP_TIMEOUT_MS, .quit_timeout_ms = BOOT_QUIT_TIMEOUT_MS,
 		.ready = o->ready_text ? &o->ready : NULL, .console_keep = o->console_file,
-		.console_echo = o->verbose ? stdout : NULL,
+		.console_echo = o->verbose ? stdout : NULL, .ktap = o->ktap ? ktap : NULL,
 	};
 	struct boot_attempt a = { .o = o, .s = s, .r = r, .kvm_probe = kvm_probe };
 	struct session_policy policy = { .ctx = &a, .on_signal = boot_on_signal,
@@ -159,11 +159,16 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 
 	memset(r, 0, sizeof(*r));
 	r->panic_ms = -1;
+	ktap_free(ktap); /* a second attempt (KVM, then TCG) starts afresh */
 	rc = session_start(s, &vm, &cfg, err, errlen);
 	if (rc == 0) {
 		a.deadline_ms = session_start_ms(s) + o->timeout_ms;
 		session_run(s, &policy);
 	}
 	boot_collect(s, r);
+	if (o->ktap) {
+		ktap_finish(ktap);
+		r->ktap = ktap;
+	}
 	return rc;
 }

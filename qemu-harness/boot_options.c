@@ -63,6 +63,10 @@
 	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
 	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
 	"                      total-ms (docs/harness.md)\n" \
+	"  --ktap              read KTAP (KUnit, kselftest) from the console: each test is\n" \
+	"                      reported (--tap: test 2 with a nested subtest; --junit: a\n" \
+	"                      testcase each), and a failed test, a plan not met, output that\n" \
+	"                      ends inside a test, or no KTAP at all fail the boot (status " CLI_STR(CLI_BOOT_KTAP) ")\n" \
 	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64)\n" \
 	"  -h, --help          this text\n" \
 	"\n" \
@@ -91,12 +95,14 @@
 	"  " CLI_STR(CLI_BOOT_QEMU_EXIT) "      QEMU exited by itself before the ready line, with a status the guest did\n" \
 	"         not give it (not isa-debug-exit, no power-off, reset or panic)\n" \
 	"  " CLI_STR(CLI_BOOT_NO_POWEROFF) "      timeout after the press: the guest did not power off within --timeout\n" \
+	"  " CLI_STR(CLI_BOOT_KTAP) "     --ktap: the boot passed, but a KTAP test failed, fewer results came than\n" \
+	"         planned, the output ended inside a test, it bailed out, or there was none\n" \
 	"  " CLI_STR(CLI_SIGNALED_BASE) "+N  softoff-qemu got signal N (INT, TERM, HUP, QUIT) and stopped QEMU\n"
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
        OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
-       OPT_JUNIT };
+       OPT_JUNIT, OPT_KTAP };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -120,6 +126,7 @@ static const struct option boot_longopts[] = {
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "ktap", no_argument, NULL, OPT_KTAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -242,6 +249,7 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
 	case OPT_TAP: o->tap = true; break;
+	case OPT_KTAP: o->ktap = true; break;
 	case OPT_ACCEL:
 		if (boot_parse_accel(o, arg) < 0)
 			return cli_usage_error("boot", "--accel: '%s' is not auto, tcg or kvm", arg);

@@ -2,6 +2,7 @@
  * YAML block of them), and the console's and QEMU's last lines when they help. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -56,24 +57,49 @@ static void boot_summary_timing(const struct session *s, const struct boot_resul
 {
 	buf[0] = '\0';
 	if (v->status == CLI_OK || v->status == CLI_BOOT_MISMATCH || v->status == CLI_BOOT_PANIC ||
-	    v->status == CLI_BOOT_RESET || v->status == CLI_BOOT_QEMU_EXIT)
+	    v->status == CLI_BOOT_RESET || v->status == CLI_BOOT_QEMU_EXIT ||
+	    v->status == CLI_BOOT_KTAP)
 		boot_timing(s, r, buf, size);
+}
+
+/* The summary line without PASS/FAIL: the verdict, the figures, and (--ktap) KTAP's count. */
+static void boot_summary(const struct session *s, const struct boot_result *r,
+			 const struct boot_verdict *v, char *buf, size_t size)
+{
+	char timing[96];
+
+	boot_summary_timing(s, r, v, timing, sizeof(timing));
+	snprintf(buf, size, "%s%s%s%s", v->text, timing, v->ktap_text[0] ? "; " : "",
+		 v->ktap_text);
+}
+
+/* TAP: test 1 is the boot (passed also when only KTAP failed), test 2 (--ktap) its tests. */
+static void boot_tap(const struct boot_options *o, const struct session *s,
+		     const struct boot_result *r, const struct boot_verdict *v)
+{
+	bool boot_ok = v->status == CLI_OK || v->status == CLI_BOOT_KTAP;
+	char timing[96];
+
+	boot_summary_timing(s, r, v, timing, sizeof(timing));
+	printf("TAP version 13\n1..%d\n%s 1 - %s%s\n", o->ktap ? 2 : 1, boot_ok ? "ok" : "not ok",
+	       v->text, timing);
+	boot_tap_figures(s, r);
+	if (o->ktap)
+		boot_ktap_tap(r->ktap, v);
 }
 
 void boot_report(const struct boot_options *o, const struct session *s,
 		 const struct boot_result *r, const struct boot_verdict *v)
 {
 	FILE *out = v->status == CLI_OK ? stdout : stderr;
-	char timing[96];
+	char summary[sizeof(v->text) + sizeof(v->ktap_text) + 128];
 
-	boot_summary_timing(s, r, v, timing, sizeof(timing));
+	boot_summary(s, r, v, summary, sizeof(summary));
 	if (o->tap) {
-		printf("TAP version 13\n1..1\n%s 1 - %s%s\n", v->status == CLI_OK ? "ok" : "not ok",
-		       v->text, timing);
-		boot_tap_figures(s, r);
+		boot_tap(o, s, r, v);
 		out = stdout;
 	} else if (!(o->quiet && v->status == CLI_OK)) {
-		fprintf(out, "%s %s%s\n", v->status == CLI_OK ? "PASS" : "FAIL", v->text, timing);
+		fprintf(out, "%s %s\n", v->status == CLI_OK ? "PASS" : "FAIL", summary);
 	}
 	if (v->show_console && session_console(s)->tail.len > 0) {
 		fprintf(out, "%slast console lines:\n", o->tap ? "# " : "");
@@ -87,26 +113,48 @@ void boot_report(const struct boot_options *o, const struct session *s,
 }
 
 
+/* The cases: the boot's (failed when the boot itself failed), then (--ktap) KTAP's; NULL
+ * when out of memory. */
+static struct junit_case *boot_junit_cases(const struct boot_options *o,
+					   const struct boot_result *r, size_t *n, void **strings)
+{
+	size_t max = 1 + (o->ktap ? boot_ktap_max_cases(r->ktap) : 0);
+	struct junit_case *cases = calloc(max, sizeof(*cases));
+
+	*n = 1;
+	*strings = NULL;
+	if (cases && o->ktap)
+		*n += boot_ktap_cases(r->ktap, cases + 1, strings);
+	return cases;
+}
+
 int boot_report_junit(struct boot_options *o, const struct session *s,
 		      const struct boot_result *r, const struct boot_verdict *v)
 {
 	int64_t start = session_start_ms(s), end = session_exit_ms(s);
 	const struct tail *con = &session_console(s)->tail, *out = session_output(s);
-	char name[512], timing[96], summary[sizeof(v->text) + sizeof(timing)];
-	struct junit_case c = {
-		.classname = "softoff-qemu.boot", .name = name,
-		.seconds = start > 0 && end >= start ? (end - start) / 1000.0 : 0,
-		.failure = v->status == CLI_OK ? NULL : summary,
-		.out = con->buf, .out_len = con->len, .err = out->buf, .err_len = out->len,
-	};
-	int rc;
+	char name[512], summary[sizeof(v->text) + sizeof(v->ktap_text) + 128];
+	void *strings;
+	struct junit_case *cases;
+	size_t n;
+	int rc = -ENOMEM;
 
 	if (!o->junit_file)
 		return 0;
+	cases = boot_junit_cases(o, r, &n, &strings);
 	snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
-	boot_summary_timing(s, r, v, timing, sizeof(timing));
-	snprintf(summary, sizeof(summary), "%s%s", v->text, timing);
-	rc = junit_write(o->junit_file, "softoff-qemu boot", &c, 1);
+	boot_summary(s, r, v, summary, sizeof(summary));
+	if (cases) {
+		cases[0] = (struct junit_case){
+			.classname = "softoff-qemu.boot", .name = name,
+			.seconds = start > 0 && end >= start ? (end - start) / 1000.0 : 0,
+			.failure = v->status == CLI_OK || v->status == CLI_BOOT_KTAP ? NULL : summary,
+			.out = con->buf, .out_len = con->len, .err = out->buf, .err_len = out->len,
+		};
+		rc = junit_write(o->junit_file, "softoff-qemu boot", cases, n);
+	}
+	free(cases);
+	free(strings);
 	if (fclose(o->junit_file) != 0 && rc == 0)
 		rc = -errno;
 	o->junit_file = NULL;

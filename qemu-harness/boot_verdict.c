@@ -1,6 +1,7 @@
 /* `softoff-qemu boot`'s verdict: from what one attempt saw (struct boot_result) to an exit
  * status and one line that says what happened, with the likely causes when the ready line
- * never came. Pure: no session, no clock, so the unit tests can drive it. */
+ * never came, and (--ktap) what the guest's KTAP tests said. Pure: no session, no clock, so the
+ * unit tests can drive it. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
@@ -242,6 +243,24 @@ static bool boot_crash_decides(const struct boot_options *o, const struct boot_r
 	return !passed && (boot_guest_panicked(r) || boot_guest_reset(r));
 }
 
+/* --ktap: the guest's tests count only once the boot itself passed; the boot's failure
+ * says more (a timeout or a panic also cuts the KTAP short). */
+static void boot_verdict_ktap(const struct boot_options *o, const struct boot_result *r,
+			      struct boot_verdict *v)
+{
+	char summary[sizeof(v->ktap_text) - 8];
+
+	if (!o->ktap)
+		return;
+	ktap_summary(r->ktap, summary, sizeof(summary));
+	snprintf(v->ktap_text, sizeof(v->ktap_text), "KTAP: %s", summary);
+	v->ktap_ok = ktap_passed(r->ktap);
+	if (!v->ktap_ok && v->status == CLI_OK) {
+		v->status = CLI_BOOT_KTAP;
+		v->show_console = true;
+	}
+}
+
 void boot_judge(const struct boot_options *o, const struct boot_result *r,
 		const char *start_err, struct boot_verdict *v)
 {
@@ -263,4 +282,5 @@ void boot_judge(const struct boot_options *o, const struct boot_result *r,
 	} else {
 		boot_verdict_exit(o, r, v);
 	}
+	boot_verdict_ktap(o, r, v);
 }

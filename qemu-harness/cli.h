@@ -16,6 +16,7 @@
 #define CLI_BOOT_RESET 7         /* boot: the guest reset (ends QEMU under -no-reboot) */
 #define CLI_BOOT_QEMU_EXIT 8     /* boot: QEMU exited by itself before the ready line */
 #define CLI_BOOT_NO_POWEROFF 9   /* boot: --timeout passed after the press */
+#define CLI_BOOT_KTAP 10         /* boot --ktap: a KTAP test failed, or the KTAP was incomplete */
 #define CLI_QMP_ERROR 1          /* qmp: QEMU answered with an error */
 #define CLI_QMP_CONNECT 5        /* qmp: no monitor on the socket, or it broke */
 #define CLI_RUN_GUEST_RESET 118  /* run: the guest reset under -no-reboot (no clean power-off) */

@@ -1,4 +1,5 @@
-/* The guest's serial console: keep, echo, remember the tail, spot the ready line and panics. */
+/* The guest's serial console: keep, echo, remember the tail, spot the ready line and panics,
+ * hand each line to the KTAP reader (boot --ktap). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,8 +37,9 @@ static const char *console_skip_escapes(const char *line)
 	return line;
 }
 
-/* printk adds "[    2.345678] " when the kernel logs with timestamps: skip it. */
-static const char *console_skip_timestamp(const char *line)
+/* printk adds "[    2.345678] " when the kernel logs with timestamps: the message after it,
+ * its own indentation kept (KTAP nests by indentation). */
+static const char *console_message(const char *line)
 {
 	const char *end;
 
@@ -47,10 +49,17 @@ static const char *console_skip_timestamp(const char *line)
 	end = strchr(line, ']');
 	if (!end || end - line > 20)
 		return line;
-	end++;
-	while (*end == ' ')
-		end++;
-	return end;
+	return end[1] == ' ' ? end + 2 : end + 1;
+}
+
+/* The message with any indentation skipped too, for matching. */
+static const char *console_skip_timestamp(const char *line)
+{
+	const char *after_escapes = console_skip_escapes(line), *text = console_message(line);
+
+	if (text != after_escapes)
+		text += strspn(text, " ");
+	return text;
 }
 
 static void console_copy(char *dst, size_t size, const char *src)
@@ -89,6 +98,8 @@ static void console_on_line(struct console *con)
 		console_copy(con->agent_line, sizeof(con->agent_line), text);
 	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
 		console_copy(con->panic_line, sizeof(con->panic_line), text);
+	if (con->ktap)
+		ktap_line(con->ktap, console_message(con->line));
 	con->line_len = 0;
 }
 

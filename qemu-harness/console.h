@@ -1,6 +1,7 @@
 /* The guest's serial console as we read it: kept in a file (--console), echoed (--verbose),
  * its tail remembered for failure reports, and watched for the lines that matter: the
- * ready line (by default "softoff-agent: armed ...") and a kernel panic. */
+ * ready line (by default "softoff-agent: armed ...") and a kernel panic; with a KTAP reader
+ * attached (boot --ktap), every line goes to it too. */
 #ifndef SOFTOFF_QEMU_CONSOLE_H
 #define SOFTOFF_QEMU_CONSOLE_H
 
@@ -9,6 +10,7 @@
 #include <regex.h>
 #include <stdio.h>
 
+#include "ktap.h"
 #include "tail.h"
 
 #define CONSOLE_AGENT_PREFIX "softoff-agent:"
@@ -28,6 +30,7 @@ struct console {
 	char panic_line[160]; /* the first "Kernel panic" line, or "" */
 	char ready_line[160];
 	char agent_line[160];  /* the last line from softoff-agent, or "": what it said last */
+	struct ktap *ktap;    /* fed every line (printk timestamp removed), or NULL */
 	bool eof;
 };
 

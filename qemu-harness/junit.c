@@ -80,6 +80,11 @@ static void junit_case(FILE *f, const struct junit_case *c)
 		junit_escape_str(f, c->failure);
 		fputs("</failure>\n", f);
 	}
+	if (c->skipped) {
+		fputs("    <skipped message=\"", f);
+		junit_escape_str(f, c->skipped);
+		fputs("\"/>\n", f);
+	}
 	junit_element(f, "system-out", c->out, c->out_len);
 	junit_element(f, "system-err", c->err, c->err_len);
 	fputs("  </testcase>\n", f);
@@ -87,7 +92,7 @@ static void junit_case(FILE *f, const struct junit_case *c)
 
 int junit_write(FILE *f, const char *suite, const struct junit_case *cases, size_t n)
 {
-	size_t failures = 0;
+	size_t failures = 0, skipped = 0;
 	double seconds = 0;
 	char stamp[32];
 	time_t now = time(NULL);
@@ -95,14 +100,15 @@ int junit_write(FILE *f, const char *suite, const struct junit_case *cases, size
 
 	for (size_t i = 0; i < n; i++) {
 		failures += cases[i].failure != NULL;
+		skipped += cases[i].skipped != NULL;
 		seconds += cases[i].seconds;
 	}
 	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
 		stamp[0] = '\0';
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"", f);
 	junit_escape_str(f, suite);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.3f\" "
-		"timestamp=\"%s\">\n", n, failures, seconds, stamp);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\" "
+		"timestamp=\"%s\">\n", n, failures, skipped, seconds, stamp);
 	for (size_t i = 0; i < n; i++)
 		junit_case(f, &cases[i]);
 	fputs("</testsuite>\n", f);

@@ -1,6 +1,6 @@
 /* JUnit XML, the report format CI servers read (GitHub Actions' test reporters, GitLab's
  * artifacts:reports:junit, Jenkins): one test suite of test cases, each with its time, a
- * failure, and what it printed. */
+ * failure or the reason it was skipped, and what it printed. */
 #ifndef SOFTOFF_QEMU_JUNIT_H
 #define SOFTOFF_QEMU_JUNIT_H
 
@@ -11,6 +11,7 @@ struct junit_case {
 	const char *classname, *name;
 	double seconds;
 	const char *failure;    /* the one-line summary of a failure, or NULL: passed */
+	const char *skipped;    /* why it was skipped ("" for no reason), or NULL: it ran */
 	const char *out;        /* <system-out>: raw bytes (escaped and cleaned here) */
 	size_t out_len;
 	const char *err;        /* <system-err>, the same */

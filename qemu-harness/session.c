@@ -84,6 +84,7 @@ int session_start(struct session *s, struct vm_config *vm, const struct session_
 	session_set_nonblock(s->vm.output_fd);
 	console_init(&s->console, s->vm.console_fd, cfg->console_keep, cfg->console_echo);
 	console_set_ready(&s->console, cfg->ready);
+	s->console.ktap = cfg->ktap;
 	return 0;
 }
 

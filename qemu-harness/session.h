@@ -73,6 +73,7 @@ struct session_config {
 	bool watch_running;      /* query-status until the guest runs: SESSION_EVENT_RUNNING */
 	const regex_t *ready;    /* the console's ready line, NULL: softoff-agent's armed line */
 	FILE *console_keep, *console_echo; /* as in console_init() */
+	struct ktap *ktap;       /* the console's lines go to it too (boot --ktap), or NULL */
 };
 
 /* Private to session.c: use the functions below. In the header so callers can hold one. */

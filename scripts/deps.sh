@@ -12,8 +12,9 @@
 #              checks), Debian's acpid (the acpid2 test and benchmark copy it into a guest
 #              image) and mmdebstrap (throwaway Debian roots: the full Debian guest, and the
 #              roots whose own mkinitramfs and dracut make the images the package tests
-#              boot), python3-junitparser (an independent reader of boot's --junit XML) and
-#              python3-yaml (reads the CI examples in docs/ci.md); `bench` is the same set
+#              boot), python3-junitparser (an independent reader of boot's --junit XML),
+#              perl's prove (a TAP consumer for boot's --tap) and python3-yaml (reads the
+#              CI examples in docs/ci.md); `bench` is the same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
 #              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
@@ -59,6 +60,7 @@ test_pkgs='
 /usr/sbin/acpid acpid
 /usr/bin/mmdebstrap mmdebstrap
 /usr/lib/python3/dist-packages/junitparser python3-junitparser
+/usr/bin/prove perl
 /usr/lib/python3/dist-packages/yaml python3-yaml
 '
 container_pkgs='

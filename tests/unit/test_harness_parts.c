@@ -425,6 +425,26 @@ static void junit_document(void **state)
 	free(out);
 }
 
+/* Skipped cases: their element with the reason, and the suite's count. */
+static void junit_skipped(void **state)
+{
+	struct junit_case c[] = { { .classname = "ktap.s", .name = "a", .skipped = "no <disk>" },
+				  { .classname = "ktap.s", .name = "b", .skipped = "" },
+				  { .classname = "ktap.s", .name = "c" } };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(junit_write(f, "suite", c, 3), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(out, "tests=\"3\" failures=\"0\" errors=\"0\" skipped=\"2\""));
+	assert_non_null(strstr(out, "name=\"a\" time=\"0.000\">\n    <skipped message=\"no &lt;disk&gt;\"/>"));
+	assert_non_null(strstr(out, "name=\"b\" time=\"0.000\">\n    <skipped message=\"\"/>"));
+	assert_non_null(strstr(out, "name=\"c\" time=\"0.000\">\n  </testcase>"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +461,7 @@ int main(void)
 		cmocka_unit_test(durations),
 		cmocka_unit_test(junit_escapes_and_cleans),
 		cmocka_unit_test(junit_document),
+		cmocka_unit_test(junit_skipped),
 		cmocka_unit_test(integers),
 		cmocka_unit_test(signal_names),
 		cmocka_unit_test(sd_notify_datagram),

@@ -1,5 +1,5 @@
 /* Unit tests for the two verdicts softoff-qemu gives: `boot`'s (boot_judge: what one attempt
- * saw -> exit status and summary line) and `run`'s (run_exit_status: how QEMU ended and what
+ * saw -> exit status and summary line, --ktap's tests included) and `run`'s (run_exit_status: how QEMU ended and what
  * led there -> exit status), one case per documented status. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -185,6 +185,69 @@ static void boot_signals(void **state)
 	judge(&r, NULL, CLI_BOOT_KILLED, "QEMU was killed by signal 9 (SIGKILL)");
 }
 
+/* KTAP read from text ('\n'-separated lines), finished. */
+static void ktap_read(struct ktap *k, const char *text)
+{
+	char line[256];
+
+	ktap_init(k);
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, text);
+		ktap_line(k, line);
+		text += n + (text[n] == '\n');
+	}
+	ktap_finish(k);
+}
+
+/* The verdict with --ktap on the KTAP text: status, and the KTAP line it says. */
+static void judge_ktap(struct boot_result *r, const char *text, int status, const char *says)
+{
+	struct ktap k;
+	struct boot_verdict v;
+
+	ktap_read(&k, text);
+	r->ktap = &k;
+	boot_judge(&opts, r, NULL, &v);
+	assert_int_equal(v.status, status);
+	if (!strstr(v.ktap_text, says))
+		fail_msg("KTAP line '%s' does not contain '%s'", v.ktap_text, says);
+	assert_int_equal(v.ktap_ok, status == CLI_OK);
+	ktap_free(&k);
+	r->ktap = NULL;
+}
+
+/* --ktap: a boot that passed fails with status 10 when a KTAP test failed, fewer results
+ * came than planned, the output ended inside a test, or there was no KTAP; a boot that
+ * failed keeps its own status. Without --ktap, KTAP does not count. */
+static void boot_ktap(void **state)
+{
+	static const char *const nested = "KTAP version 1\n1..1\n    KTAP version 1\n"
+					  "    # Subtest: s\n    1..2\n    ok 1 a\n";
+	struct boot_result r = exited_with(99);
+	struct boot_verdict v;
+
+	(void)state;
+	opts.ktap = true;
+	judge_ktap(&r, "KTAP version 1\n1..2\nok 1 a\nok 2 b # SKIP no disk\n", CLI_OK,
+		   "KTAP: 2 tests: 1 passed, 0 failed, 1 skipped");
+	judge_ktap(&r, "KTAP version 1\n1..2\nok 1 a\nnot ok 2 b\n", CLI_BOOT_KTAP,
+		   "first failure: b");
+	judge_ktap(&r, "KTAP version 1\n1..3\nok 1 a\nok 2 b\n", CLI_BOOT_KTAP,
+		   "planned 3 tests, got 2");
+	judge_ktap(&r, nested, CLI_BOOT_KTAP, "the output ended inside s");
+	judge_ktap(&r, "TAP version 13\n1..1\nnot ok 1 - x # TODO later\n", CLI_OK, "1 todo");
+	judge_ktap(&r, "no tests here\n", CLI_BOOT_KTAP, "no KTAP version line on the console");
+	r = exited_with(137); /* the boot's own failure says more */
+	judge_ktap(&r, nested, CLI_BOOT_MISMATCH, "the output ended inside s");
+	r = exited_with(99);
+	opts.ktap = false;
+	boot_judge(&opts, &r, NULL, &v);
+	assert_int_equal(v.status, CLI_OK);
+	assert_string_equal(v.ktap_text, "");
+}
+
 /* run: one row per documented status. */
 static void run_statuses(void **state)
 {
@@ -241,6 +304,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(boot_timeouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_launch_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(boot_signals, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_ktap, setup, teardown),
 		cmocka_unit_test(run_statuses),
 	};
 
