@@ -94,7 +94,7 @@ FUZZ_CC      := clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Iinclude $(EVDEV_INC) -g -O1 \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-FUZZERS      := $(B)/fuzz/fuzz_agent_config $(B)/fuzz/fuzz_harness_qmp
+FUZZERS      := $(B)/fuzz/fuzz_agent_config $(B)/fuzz/fuzz_harness_qmp $(B)/fuzz/fuzz_harness_ktap
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
@@ -102,6 +102,8 @@ $(B)/fuzz/fuzz_agent_config: $(B)/fuzz/tests/fuzz/fuzz_agent_config.o $(patsubst
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -levdev
 $(B)/fuzz/fuzz_harness_qmp: $(B)/fuzz/tests/fuzz/fuzz_harness_qmp.o $(patsubst %.c,$(B)/fuzz/%.o,$(HARNESS_MODS))
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson
+$(B)/fuzz/fuzz_harness_ktap: $(B)/fuzz/tests/fuzz/fuzz_harness_ktap.o $(B)/fuzz/qemu-harness/ktap.o
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^
 
 fuzz:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
