@@ -12,6 +12,7 @@
 
 #include "../../qemu-harness/console.h"
 #include "../../qemu-harness/ktap.h"
+#include "test_harness_ktap_util.h"
 
 static struct ktap k;
 
@@ -27,21 +28,6 @@ static int teardown(void **state)
 	(void)state;
 	ktap_free(&k);
 	return 0;
-}
-
-/* Feeds text, '\n'-separated lines, as they would come without timestamps; then finishes. */
-static void read_all(const char *text)
-{
-	char line[1024];
-
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		snprintf(line, sizeof(line), "%.*s", (int)n, text);
-		ktap_line(&k, line);
-		text += n + (text[n] == '\n');
-	}
-	ktap_finish(&k);
 }
 
 /* Result i is PATH.NAME with this outcome. */
@@ -68,7 +54,7 @@ static void summary_is(const char *want)
 static void kunit_passing(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..1\n"
 		 "    KTAP version 1\n"
 		 "    # Subtest: example\n"
@@ -91,7 +77,7 @@ static void kunit_passing(void **state)
 static void kunit_failing(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..1\n"
 		 "    KTAP version 1\n"
 		 "    # Subtest: math\n"
@@ -115,7 +101,7 @@ static void kunit_failing(void **state)
 static void skipped(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..4\n"
 		 "ok 1 needs_iommu # SKIP no IOMMU here\n"
 		 "not ok 2 needs_numa # skip\n"
@@ -139,7 +125,7 @@ static void skipped(void **state)
 static void nested_two_levels(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..1\n"
 		 "  KTAP version 1\n"
 		 "  1..2\n"
@@ -172,7 +158,7 @@ static void nested_two_levels(void **state)
 static void plan_not_met(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..3\n"
 		 "    KTAP version 1\n"
 		 "    # Subtest: short\n"
@@ -192,7 +178,7 @@ static void plan_not_met(void **state)
 static void truncated(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n"
+	ktap_read_text(&k, "KTAP version 1\n"
 		 "1..2\n"
 		 "    KTAP version 1\n"
 		 "    # Subtest: slow\n"
@@ -216,7 +202,7 @@ static void truncated(void **state)
 static void truncated_deep(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n1..1\n"
+	ktap_read_text(&k, "KTAP version 1\n1..1\n"
 		 "  KTAP version 1\n  1..1\n"
 		 "    KTAP version 1\n    1..2\n    ok 1 only\n");
 	assert_int_equal(k.n_results, 3);
@@ -230,7 +216,7 @@ static void truncated_deep(void **state)
 static void garbage_between(void **state)
 {
 	(void)state;
-	read_all("ok 1 before any version line\n"
+	ktap_read_text(&k, "ok 1 before any version line\n"
 		 "random: crng init done\n"
 		 "KTAP version 1\n"
 		 "1..2\n"
@@ -282,7 +268,7 @@ static void timestamps_through_console(void **state)
 static void prefixed_lines(void **state)
 {
 	(void)state;
-	read_all("kunit: KTAP version 1\n"
+	ktap_read_text(&k, "kunit: KTAP version 1\n"
 		 "kunit: 1..2\n"
 		 "ok 1 not ours\n"
 		 "kunit:     KTAP version 1\n"
@@ -301,7 +287,7 @@ static void prefixed_lines(void **state)
 static void tap13_and_tap14(void **state)
 {
 	(void)state;
-	read_all("TAP version 13\n"
+	ktap_read_text(&k, "TAP version 13\n"
 		 "1..2\n"
 		 "ok 1 - selftests: timers: posix_timers\n"
 		 "not ok 2 - selftests: timers: nanosleep # TIMEOUT 45 seconds\n"
@@ -325,7 +311,7 @@ static void tap13_and_tap14(void **state)
 static void todo_directives(void **state)
 {
 	(void)state;
-	read_all("TAP version 13\n"
+	ktap_read_text(&k, "TAP version 13\n"
 		 "1..3\n"
 		 "not ok 1 - unfinished # TODO not written yet\n"
 		 "ok 2 - fixed early # TODO\n"
@@ -344,7 +330,7 @@ static void todo_directives(void **state)
 static void nothing_read(void **state)
 {
 	(void)state;
-	read_all("Linux version 6.1.0\nok 1 looks like a result\n1..1\n");
+	ktap_read_text(&k, "Linux version 6.1.0\nok 1 looks like a result\n1..1\n");
 	assert_false(ktap_passed(&k));
 	assert_int_equal(k.n_results, 0);
 	summary_is("0 tests: 0 passed, 0 failed, 0 skipped; no KTAP version line on the console");
@@ -353,7 +339,7 @@ static void nothing_read(void **state)
 static void bail_out(void **state)
 {
 	(void)state;
-	read_all("TAP version 13\n1..3\nok 1 - first\nBail out! no /dev/kvm\nok 2 - later\n");
+	ktap_read_text(&k, "TAP version 13\n1..3\nok 1 - first\nBail out! no /dev/kvm\nok 2 - later\n");
 	assert_false(ktap_passed(&k));
 	assert_int_equal(k.n_results, 1);
 	assert_string_equal(k.error, "bail out! no /dev/kvm");
@@ -364,7 +350,7 @@ static void bail_out(void **state)
 static void documents_one_after_another(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n1..1\nok 1 built_in\n"
+	ktap_read_text(&k, "KTAP version 1\n1..1\nok 1 built_in\n"
 		 "KTAP version 1\n1..2\nok 1 module_a\n"
 		 "KTAP version 1\n1..1\nok 1 module_b\n");
 	assert_int_equal(k.documents, 3);
@@ -376,7 +362,7 @@ static void documents_one_after_another(void **state)
 static void results_without_header(void **state)
 {
 	(void)state;
-	read_all("KTAP version 1\n1..1\n    ok 1 inner\n    ok 2 inner2\nok 1 outer\n");
+	ktap_read_text(&k, "KTAP version 1\n1..1\n    ok 1 inner\n    ok 2 inner2\nok 1 outer\n");
 	assert_true(ktap_passed(&k));
 	result_is(0, "outer", "inner", 1, KTAP_PASS);
 	result_is(2, "", "outer", 0, KTAP_PASS);

@@ -15,6 +15,7 @@
 #include "../../qemu-harness/cli.h"
 #include "../../qemu-harness/console.h"
 #include "../../qemu-harness/run.h"
+#include "test_harness_ktap_util.h"
 
 static struct boot_options opts;
 static struct console con;
@@ -185,29 +186,14 @@ static void boot_signals(void **state)
 	judge(&r, NULL, CLI_BOOT_KILLED, "QEMU was killed by signal 9 (SIGKILL)");
 }
 
-/* KTAP read from text ('\n'-separated lines), finished. */
-static void ktap_read(struct ktap *k, const char *text)
-{
-	char line[256];
-
-	ktap_init(k);
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		snprintf(line, sizeof(line), "%.*s", (int)n, text);
-		ktap_line(k, line);
-		text += n + (text[n] == '\n');
-	}
-	ktap_finish(k);
-}
-
 /* The verdict with --ktap on the KTAP text: status, and the KTAP line it says. */
 static void judge_ktap(struct boot_result *r, const char *text, int status, const char *says)
 {
 	struct ktap k;
 	struct boot_verdict v;
 
-	ktap_read(&k, text);
+	ktap_init(&k);
+	ktap_read_text(&k, text);
 	r->ktap = &k;
 	boot_judge(&opts, r, NULL, &v);
 	assert_int_equal(v.status, status);
