@@ -60,9 +60,9 @@
 	"                      its time, a failure (the summary line) when it failed, the\n" \
 	"                      console's last 16 KiB in system-out and QEMU's output in\n" \
 	"                      system-err (XML-escaped, characters XML cannot hold removed)\n" \
-	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
-	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
-	"                      total-ms (docs/harness.md)\n" \
+	"  --tap               print the result as TAP (1..1; 1..2 with --ktap) with the\n" \
+	"                      figures in a YAML block: qemu-status, boot-ms, power-off-ms,\n" \
+	"                      presses, total-ms (docs/harness.md)\n" \
 	"  --ktap              read KTAP (KUnit, kselftest) from the console: each test is\n" \
 	"                      reported (--tap: test 2 with a nested subtest; --junit: a\n" \
 	"                      testcase each), and a failed test, a plan not met, output that\n" \
