@@ -55,15 +55,15 @@ static void kunit_passing(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..1\n"
-		 "    KTAP version 1\n"
-		 "    # Subtest: example\n"
-		 "    # module: kunit_example_test\n"
-		 "    1..2\n"
-		 "    ok 1 example_simple_test\n"
-		 "    ok 2 example_mark_test\n"
-		 "    # example: pass:2 fail:0 skip:0 total:2\n"
-		 "ok 1 example\n");
+			   "1..1\n"
+			   "    KTAP version 1\n"
+			   "    # Subtest: example\n"
+			   "    # module: kunit_example_test\n"
+			   "    1..2\n"
+			   "    ok 1 example_simple_test\n"
+			   "    ok 2 example_mark_test\n"
+			   "    # example: pass:2 fail:0 skip:0 total:2\n"
+			   "ok 1 example\n");
 	assert_true(ktap_passed(&k));
 	assert_int_equal(k.n_results, 3);
 	result_is(0, "example", "example_simple_test", 1, KTAP_PASS);
@@ -78,15 +78,15 @@ static void kunit_failing(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..1\n"
-		 "    KTAP version 1\n"
-		 "    # Subtest: math\n"
-		 "    1..2\n"
-		 "    ok 1 adds\n"
-		 "    # subtracts: EXPECTATION FAILED at lib/math_test.c:12\n"
-		 "    # Expected 3 - 1 == 1, but\n"
-		 "    not ok 2 subtracts\n"
-		 "not ok 1 math\n");
+			   "1..1\n"
+			   "    KTAP version 1\n"
+			   "    # Subtest: math\n"
+			   "    1..2\n"
+			   "    ok 1 adds\n"
+			   "    # subtracts: EXPECTATION FAILED at lib/math_test.c:12\n"
+			   "    # Expected 3 - 1 == 1, but\n"
+			   "    not ok 2 subtracts\n"
+			   "not ok 1 math\n");
 	assert_false(ktap_passed(&k));
 	assert_int_equal(k.failed, 2);
 	result_is(1, "math", "subtracts", 1, KTAP_FAIL);
@@ -102,11 +102,11 @@ static void skipped(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..4\n"
-		 "ok 1 needs_iommu # SKIP no IOMMU here\n"
-		 "not ok 2 needs_numa # skip\n"
-		 "ok 3 - needs_disk # SKIPPED: no disk\n"
-		 "ok 4 check return code # rcode=0\n");
+			   "1..4\n"
+			   "ok 1 needs_iommu # SKIP no IOMMU here\n"
+			   "not ok 2 needs_numa # skip\n"
+			   "ok 3 - needs_disk # SKIPPED: no disk\n"
+			   "ok 4 check return code # rcode=0\n");
 	assert_true(ktap_passed(&k));
 	assert_int_equal(k.skipped, 3);
 	result_is(0, "", "needs_iommu", 0, KTAP_SKIP);
@@ -126,21 +126,21 @@ static void nested_two_levels(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..1\n"
-		 "  KTAP version 1\n"
-		 "  1..2\n"
-		 "    KTAP version 1\n"
-		 "    1..1\n"
-		 "    # test_1: initializing test_1\n"
-		 "    ok 1 test_1\n"
-		 "  ok 1 example_test_1\n"
-		 "    KTAP version 1\n"
-		 "    1..2\n"
-		 "    ok 1 test_1 # SKIP test_1 skipped\n"
-		 "    # test_2: FAIL\n"
-		 "    not ok 2 test_2\n"
-		 "  not ok 2 example_test_2\n"
-		 "not ok 1 main_test\n");
+			   "1..1\n"
+			   "  KTAP version 1\n"
+			   "  1..2\n"
+			   "    KTAP version 1\n"
+			   "    1..1\n"
+			   "    # test_1: initializing test_1\n"
+			   "    ok 1 test_1\n"
+			   "  ok 1 example_test_1\n"
+			   "    KTAP version 1\n"
+			   "    1..2\n"
+			   "    ok 1 test_1 # SKIP test_1 skipped\n"
+			   "    # test_2: FAIL\n"
+			   "    not ok 2 test_2\n"
+			   "  not ok 2 example_test_2\n"
+			   "not ok 1 main_test\n");
 	assert_int_equal(k.n_results, 6);
 	result_is(0, "main_test.example_test_1", "test_1", 2, KTAP_PASS);
 	result_is(1, "main_test", "example_test_1", 1, KTAP_PASS);
@@ -159,14 +159,14 @@ static void plan_not_met(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..3\n"
-		 "    KTAP version 1\n"
-		 "    # Subtest: short\n"
-		 "    1..3\n"
-		 "    ok 1 a\n"
-		 "    ok 2 b\n"
-		 "ok 1 short\n"
-		 "ok 2 other\n");
+			   "1..3\n"
+			   "    KTAP version 1\n"
+			   "    # Subtest: short\n"
+			   "    1..3\n"
+			   "    ok 1 a\n"
+			   "    ok 2 b\n"
+			   "ok 1 short\n"
+			   "ok 2 other\n");
 	assert_false(ktap_passed(&k));
 	result_is(2, "", "short", 0, KTAP_FAIL);
 	assert_string_equal(k.results[2].note, "planned 3 subtests, got 2");
@@ -179,15 +179,15 @@ static void truncated(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n"
-		 "1..2\n"
-		 "    KTAP version 1\n"
-		 "    # Subtest: slow\n"
-		 "    1..3\n"
-		 "        KTAP version 1\n"
-		 "        # Subtest: params\n"
-		 "        ok 1 params value 1\n"
-		 "    ok 1 params\n"
-		 "    ok 2 b\n");
+			   "1..2\n"
+			   "    KTAP version 1\n"
+			   "    # Subtest: slow\n"
+			   "    1..3\n"
+			   "        KTAP version 1\n"
+			   "        # Subtest: params\n"
+			   "        ok 1 params value 1\n"
+			   "    ok 1 params\n"
+			   "    ok 2 b\n");
 	assert_false(ktap_passed(&k));
 	assert_int_equal(k.n_results, 4);
 	result_is(2, "slow", "b", 1, KTAP_PASS);
@@ -203,8 +203,8 @@ static void truncated_deep(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n1..1\n"
-		 "  KTAP version 1\n  1..1\n"
-		 "    KTAP version 1\n    1..2\n    ok 1 only\n");
+			   "  KTAP version 1\n  1..1\n"
+			   "    KTAP version 1\n    1..2\n    ok 1 only\n");
 	assert_int_equal(k.n_results, 3);
 	result_is(0, "test 1.test 1", "only", 2, KTAP_PASS);
 	result_is(1, "test 1", "test 1", 1, KTAP_FAIL);
@@ -217,20 +217,20 @@ static void garbage_between(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "ok 1 before any version line\n"
-		 "random: crng init done\n"
-		 "KTAP version 1\n"
-		 "1..2\n"
-		 "okay, here we go\n"
-		 "    KTAP version 1\n"
-		 "    # Subtest: suite\n"
-		 "ACPI: button: Power Button [PWRF]\n"
-		 "    1..1\n"
-		 "        some indented log line\n"
-		 "    ok 1 case\n"
-		 "ok1 glued\n"
-		 "ok 1 suite\n"
-		 "not ok\n"
-		 "ok 3 after the plan was met\n");
+			   "random: crng init done\n"
+			   "KTAP version 1\n"
+			   "1..2\n"
+			   "okay, here we go\n"
+			   "    KTAP version 1\n"
+			   "    # Subtest: suite\n"
+			   "ACPI: button: Power Button [PWRF]\n"
+			   "    1..1\n"
+			   "        some indented log line\n"
+			   "    ok 1 case\n"
+			   "ok1 glued\n"
+			   "ok 1 suite\n"
+			   "not ok\n"
+			   "ok 3 after the plan was met\n");
 	assert_false(ktap_passed(&k)); /* "not ok" with no number is the 2nd result */
 	assert_int_equal(k.n_results, 3);
 	result_is(0, "suite", "case", 1, KTAP_PASS);
@@ -269,13 +269,13 @@ static void prefixed_lines(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "kunit: KTAP version 1\n"
-		 "kunit: 1..2\n"
-		 "ok 1 not ours\n"
-		 "kunit:     KTAP version 1\n"
-		 "kunit:     1..1\n"
-		 "kunit:     ok 1 inner\n"
-		 "kunit: ok 1 outer\n"
-		 "kunit: ok 2 second\n");
+			   "kunit: 1..2\n"
+			   "ok 1 not ours\n"
+			   "kunit:     KTAP version 1\n"
+			   "kunit:     1..1\n"
+			   "kunit:     ok 1 inner\n"
+			   "kunit: ok 1 outer\n"
+			   "kunit: ok 2 second\n");
 	assert_true(ktap_passed(&k));
 	assert_int_equal(k.n_results, 3);
 	result_is(0, "outer", "inner", 1, KTAP_PASS);
@@ -288,15 +288,15 @@ static void tap13_and_tap14(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "TAP version 13\n"
-		 "1..2\n"
-		 "ok 1 - selftests: timers: posix_timers\n"
-		 "not ok 2 - selftests: timers: nanosleep # TIMEOUT 45 seconds\n"
-		 "TAP version 14\n"
-		 "1..1\n"
-		 "    # Subtest: list-kunit-test\n"
-		 "    1..1\n"
-		 "    ok 1 - list_test_list_init\n"
-		 "ok 1 - list-kunit-test\n");
+			   "1..2\n"
+			   "ok 1 - selftests: timers: posix_timers\n"
+			   "not ok 2 - selftests: timers: nanosleep # TIMEOUT 45 seconds\n"
+			   "TAP version 14\n"
+			   "1..1\n"
+			   "    # Subtest: list-kunit-test\n"
+			   "    1..1\n"
+			   "    ok 1 - list_test_list_init\n"
+			   "ok 1 - list-kunit-test\n");
 	assert_int_equal(k.documents, 2);
 	result_is(0, "", "selftests: timers: posix_timers", 0, KTAP_PASS);
 	result_is(1, "", "selftests: timers: nanosleep", 0, KTAP_FAIL);
@@ -312,10 +312,10 @@ static void todo_directives(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "TAP version 13\n"
-		 "1..3\n"
-		 "not ok 1 - unfinished # TODO not written yet\n"
-		 "ok 2 - fixed early # TODO\n"
-		 "not ok 3 known_bug # XFAIL bug 1234\n");
+			   "1..3\n"
+			   "not ok 1 - unfinished # TODO not written yet\n"
+			   "ok 2 - fixed early # TODO\n"
+			   "not ok 3 known_bug # XFAIL bug 1234\n");
 	assert_true(ktap_passed(&k));
 	assert_int_equal(k.todo, 3);
 	result_is(0, "", "unfinished", 0, KTAP_TODO);
@@ -351,8 +351,8 @@ static void documents_one_after_another(void **state)
 {
 	(void)state;
 	ktap_read_text(&k, "KTAP version 1\n1..1\nok 1 built_in\n"
-		 "KTAP version 1\n1..2\nok 1 module_a\n"
-		 "KTAP version 1\n1..1\nok 1 module_b\n");
+			   "KTAP version 1\n1..2\nok 1 module_a\n"
+			   "KTAP version 1\n1..1\nok 1 module_b\n");
 	assert_int_equal(k.documents, 3);
 	assert_int_equal(k.n_results, 3);
 	assert_string_equal(k.error, "planned 2 tests, got 1 (a new KTAP version line came)");
