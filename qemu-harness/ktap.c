@@ -177,7 +177,6 @@ static struct ktap_level *ktap_push(struct ktap *k, int indent, const char *name
 	l->plan = -1;
 	l->versioned = versioned;
 	l->first = k->n_results;
-	l->first_seen = k->seen;
 	ktap_copy_trimmed(l->name, sizeof(l->name), name, strlen(name));
 	return l;
 }

@@ -36,7 +36,6 @@ struct ktap_level {
 	int count;               /* results at this level */
 	bool versioned;          /* its version line came */
 	size_t first;            /* index of the first result recorded inside it */
-	int first_seen;          /* ... counted over all results, kept or not */
 	char name[KTAP_NAME_MAX];  /* from "# Subtest: NAME", or "" */
 	char diag[KTAP_NOTE_MAX];  /* the '#' lines since its last result */
 };
