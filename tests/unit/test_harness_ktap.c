@@ -1,15 +1,18 @@
 /* Unit tests for the KTAP reader (boot --ktap): KUnit's and kselftest's output as the console
  * shows it, passing, failing, skipped, nested, with plans not met, cut short, between other
- * kernel lines, with printk timestamps and prefixes, and the TAP 13/14 variants. */
+ * kernel lines, with printk timestamps and prefixes, and the TAP 13/14 variants; and boot's
+ * JUnit cases made of them. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../qemu-harness/boot.h"
 #include "../../qemu-harness/console.h"
 #include "../../qemu-harness/ktap.h"
 #include "test_harness_ktap_util.h"
@@ -403,6 +406,40 @@ static void many_results(void **state)
 	assert_true(ktap_passed(&k)); /* no plan: as many as came */
 }
 
+/* boot's JUnit cases: classname from the path, failure and skipped messages, and one more
+ * case for a problem no result carries. */
+static void junit_cases(void **state)
+{
+	struct junit_case cases[8];
+	void *strings;
+	size_t n;
+
+	(void)state;
+	ktap_read_text(&k, "KTAP version 1\n1..2\n"
+			   "    KTAP version 1\n    # Subtest: s\n"
+			   "    ok 1 a # SKIP no disk\n"
+			   "    not ok 2 b # TIMEOUT 30 s\n"
+			   "    not ok 3 c # XFAIL known\n"
+			   "    # d: went wrong\n"
+			   "    not ok 4 d\n"
+			   "not ok 1 s\n");
+	assert_int_equal(boot_ktap_max_cases(&k), 6);
+	n = boot_ktap_cases(&k, cases, &strings);
+	assert_int_equal(n, 6);
+	assert_string_equal(cases[0].classname, "ktap.s");
+	assert_string_equal(cases[0].name, "a");
+	assert_string_equal(cases[0].skipped, "no disk");
+	assert_null(cases[0].failure);
+	assert_string_equal(cases[1].failure, "TIMEOUT: 30 s");
+	assert_string_equal(cases[2].skipped, "XFAIL known");
+	assert_string_equal(cases[3].failure, "d: went wrong");
+	assert_string_equal(cases[4].classname, "ktap");
+	assert_string_equal(cases[4].failure, "not ok");
+	assert_string_equal(cases[5].name, "KTAP output");
+	assert_string_equal(cases[5].failure, "planned 2 tests, got 1 (the output ended)");
+	free(strings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +461,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(results_without_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_results, setup, teardown),
+		cmocka_unit_test_setup_teardown(junit_cases, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
