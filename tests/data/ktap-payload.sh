@@ -42,4 +42,7 @@ none)
 	echo "no tests today"
 	;;
 esac
+# What went to the console may still be on its way out of the serial port: the agent's line
+# about the payload's end, printed by the kernel at once, would cut it in two. Let it drain.
+sleep 1
 exit 0
