@@ -1,6 +1,8 @@
 /* The guest's serial console: keep, echo, remember the tail, spot the ready line and panics,
  * hand each line to the KTAP reader (boot --ktap). */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,6 +64,54 @@ static const char *console_skip_timestamp(const char *line)
 	return text;
 }
 
+/* The length of a printk timestamp "[    2.345678]" at p (digits, '.', digits), or 0. */
+static size_t console_timestamp_len(const char *p)
+{
+	size_t n = 1;
+
+	if (p[0] != '[')
+		return 0;
+	n += strspn(p + n, " ");
+	if (!isdigit((unsigned char)p[n]))
+		return 0;
+	n += strspn(p + n, "0123456789");
+	if (p[n++] != '.' || !isdigit((unsigned char)p[n]))
+		return 0;
+	n += strspn(p + n, "0123456789");
+	return p[n] == ']' ? n + 1 : 0;
+}
+
+/* Where a printk timestamp stands inside line (not at its start), or NULL. */
+static const char *console_inner_timestamp(const char *line)
+{
+	for (const char *p = strchr(line, '['); p; p = strchr(p + 1, '['))
+		if (p > line && console_timestamp_len(p))
+			return p;
+	return NULL;
+}
+
+/* A kernel message printed while a program's line is still leaving the serial port lands
+ * inside that line: "    ok 3 sub[    2.114809] kernel message", the rest ("tests") on the
+ * next line. For the KTAP reader the program's part waits (in con->ktap_cut) for the next
+ * line that is not the kernel's, and the kernel's message goes on alone. */
+static void console_feed_ktap(struct console *con, const char *line)
+{
+	size_t cut = strlen(con->ktap_cut), room = sizeof(con->ktap_cut) - cut;
+	bool kernels = console_message(line) != line; /* a timestamp (or escapes) in front */
+	const char *ts = kernels ? NULL : console_inner_timestamp(line);
+
+	if (ts) {
+		snprintf(con->ktap_cut + cut, room, "%.*s", (int)(ts - line), line);
+		ktap_line(con->ktap, console_message(ts));
+	} else if (cut > 0 && !kernels) {
+		snprintf(con->ktap_cut + cut, room, "%s", line);
+		ktap_line(con->ktap, con->ktap_cut);
+		con->ktap_cut[0] = '\0';
+	} else {
+		ktap_line(con->ktap, console_message(line));
+	}
+}
+
 static void console_copy(char *dst, size_t size, const char *src)
 {
 	size_t n = strnlen(src, size - 1);
@@ -99,7 +149,7 @@ static void console_on_line(struct console *con)
 	if (!con->panic_line[0] && strstr(text, CONSOLE_PANIC_TEXT))
 		console_copy(con->panic_line, sizeof(con->panic_line), text);
 	if (con->ktap)
-		ktap_line(con->ktap, console_message(con->line));
+		console_feed_ktap(con, con->line);
 	con->line_len = 0;
 }
 

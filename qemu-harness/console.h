@@ -31,6 +31,7 @@ struct console {
 	char ready_line[160];
 	char agent_line[160];  /* the last line from softoff-agent, or "": what it said last */
 	struct ktap *ktap;    /* fed every line (printk timestamp removed), or NULL */
+	char ktap_cut[CONSOLE_MAX_LINE]; /* a program's line a kernel message cut, for ktap */
 	bool eof;
 };
 

@@ -266,6 +266,37 @@ static void timestamps_through_console(void **state)
 	result_is(1, "", "example", 0, KTAP_PASS);
 }
 
+/* A kernel message that lands inside a program's line on the shared console: the program's
+ * part waits for its rest, the next line that is not the kernel's; a line that ended just
+ * before the message is whole again with the empty rest. */
+static void lines_cut_by_kernel_messages(void **state)
+{
+	static const char text[] =
+		"KTAP version 1\r\n1..1\r\n"
+		"    KTAP version 1\r\n    # Subtest: math\r\n    1..2\r\n"
+		"    ok 1 ad[    2.000001] random: crng init done\r\n"
+		"[    2.000002] another kernel line\r\n"
+		"ds\r\n"
+		"    # subtracts: EXPECTATION FAILED at lib/math_[    2.114809] softoff-agent: x\r\n"
+		"test.c:12\r\n"
+		"    not ok 2 subtracts[    2.2] kernel\r\n"
+		"\r\n"
+		"not ok 1 math\r\n";
+	struct console con;
+
+	(void)state;
+	console_init(&con, -1, NULL, NULL);
+	con.ktap = &k;
+	console_feed(&con, text, sizeof(text) - 1);
+	ktap_finish(&k);
+	assert_int_equal(k.n_results, 3);
+	result_is(0, "math", "adds", 1, KTAP_PASS);
+	result_is(1, "math", "subtracts", 1, KTAP_FAIL);
+	assert_string_equal(k.results[1].note, "subtracts: EXPECTATION FAILED at lib/math_test.c:12");
+	result_is(2, "", "math", 0, KTAP_FAIL);
+	assert_string_equal(k.error, "");
+}
+
 /* A prefix before the version line ("kunit: ", or a payload's) must come before each of the
  * document's lines; lines without it are someone else's. */
 static void prefixed_lines(void **state)
@@ -452,6 +483,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(truncated_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(garbage_between, setup, teardown),
 		cmocka_unit_test_setup_teardown(timestamps_through_console, setup, teardown),
+		cmocka_unit_test_setup_teardown(lines_cut_by_kernel_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(prefixed_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(tap13_and_tap14, setup, teardown),
 		cmocka_unit_test_setup_teardown(todo_directives, setup, teardown),
