@@ -102,7 +102,8 @@ $(B)/fuzz/fuzz_agent_config: $(B)/fuzz/tests/fuzz/fuzz_agent_config.o $(patsubst
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -levdev
 $(B)/fuzz/fuzz_harness_qmp: $(B)/fuzz/tests/fuzz/fuzz_harness_qmp.o $(patsubst %.c,$(B)/fuzz/%.o,$(HARNESS_MODS))
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson
-$(B)/fuzz/fuzz_harness_ktap: $(B)/fuzz/tests/fuzz/fuzz_harness_ktap.o $(B)/fuzz/qemu-harness/ktap.o
+$(B)/fuzz/fuzz_harness_ktap: $(B)/fuzz/tests/fuzz/fuzz_harness_ktap.o \
+		$(patsubst %,$(B)/fuzz/qemu-harness/%.o,ktap console tail clock)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^
 
 fuzz:
