@@ -15,13 +15,10 @@ PY=/usr/bin/python3 # Debian's, where python3-junitparser lives
 # junit_read FILE: prints "tests failures", then per case "name|time|message", then the
 # case's system-out on the following lines; status 1 when the XML does not parse.
 junit_read() {
-	"$PY" - "$1" <<'PY'
+	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SOFTOFF_TOP/tests/tools "$PY" - "$1" <<'PY'
 import sys
-from junitparser import JUnitXml, TestSuite
-xml = JUnitXml.fromfile(sys.argv[1])
-suites = [xml] if isinstance(xml, TestSuite) else list(xml)
-assert len(suites) == 1, suites
-suite = suites[0]
+from junit_suite import load
+suite = load(sys.argv[1])
 print(suite.tests, suite.failures)
 for case in suite:
     msgs = [r.message for r in case.result]

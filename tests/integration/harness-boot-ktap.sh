@@ -15,13 +15,11 @@ command -v prove >/dev/null || t_skip "prove is not installed (perl; scripts/dep
 
 # junit_rows FILE: "tests failures skipped", then per case "classname|name|result|message"
 junit_rows() {
-	"$PY" - "$1" <<'PY'
+	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SOFTOFF_TOP/tests/tools "$PY" - "$1" <<'PY'
 import sys
-from junitparser import JUnitXml, TestSuite, Failure, Skipped
-xml = JUnitXml.fromfile(sys.argv[1])
-suites = [xml] if isinstance(xml, TestSuite) else list(xml)
-assert len(suites) == 1, suites
-suite = suites[0]
+from junitparser import Failure, Skipped
+from junit_suite import load
+suite = load(sys.argv[1])
 print(suite.tests, suite.failures, suite.skipped)
 for case in suite:
     kind, msg = "pass", ""
