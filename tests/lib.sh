@@ -182,6 +182,16 @@ need_debs() {
 }
 need_harness() { need_built softoff-qemu; }
 
+# Debian's python3 with python3-junitparser, an independent reader of boot's --junit XML:
+# skips the test without it. junit_python runs it with tests/tools (junit_suite.py) importable.
+need_junitparser() {
+	junit_python -c 'import junitparser' 2>/dev/null ||
+		t_skip "python3-junitparser is not installed (scripts/deps.sh test)"
+}
+junit_python() {
+	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SOFTOFF_TOP/tests/tools /usr/bin/python3 "$@"
+}
+
 # Build an image into OUT with the test kernel's modules and the agent; options go to the
 # builder (see initramfs/mkinitramfs.sh --help).
 build_image() { # out [mkinitramfs options...]

@@ -9,13 +9,12 @@
 need_harness
 need_kernel
 need_agent
-PY=/usr/bin/python3 # Debian's, where python3-junitparser lives
-"$PY" -c 'import junitparser' 2>/dev/null || t_skip "python3-junitparser is not installed (scripts/deps.sh test)"
+need_junitparser
 
 # junit_read FILE: prints "tests failures", then per case "name|time|message", then the
 # case's system-out on the following lines; status 1 when the XML does not parse.
 junit_read() {
-	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SOFTOFF_TOP/tests/tools "$PY" - "$1" <<'PY'
+	junit_python - "$1" <<'PY'
 import sys
 from junit_suite import load
 suite = load(sys.argv[1])

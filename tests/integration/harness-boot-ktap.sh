@@ -9,13 +9,12 @@
 need_harness
 need_kernel
 need_agent
-PY=/usr/bin/python3 # Debian's, where python3-junitparser lives
-"$PY" -c 'import junitparser' 2>/dev/null || t_skip "python3-junitparser is not installed (scripts/deps.sh test)"
+need_junitparser
 command -v prove >/dev/null || t_skip "prove is not installed (perl; scripts/deps.sh test)"
 
 # junit_rows FILE: "tests failures skipped", then per case "classname|name|result|message"
 junit_rows() {
-	PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SOFTOFF_TOP/tests/tools "$PY" - "$1" <<'PY'
+	junit_python - "$1" <<'PY'
 import sys
 from junitparser import Failure, Skipped
 from junit_suite import load
