@@ -43,8 +43,8 @@ struct earlyinit_state {
 
 /* As PID 1 with /proc not mounted (no other init ran before us): mounts each kernel
  * filesystem that is not mounted yet, creating its directory if missing, then opens
- * /dev/console onto those of fds 0, 1, 2 that are closed (the kernel opens the console for
- * init only if the image has the node). Says nothing: the log is not open yet. */
+ * /dev/console onto those of fds 0, 1, 2 that are closed (docs/facts.md: "The console the
+ * kernel opens for init"). Says nothing: the log is not open yet. */
 void earlyinit_start(struct earlyinit_state *st, const struct earlyinit_ops *ops);
 
 /* After log_open, when start found the agent to be the image's /init: logs what was mounted
