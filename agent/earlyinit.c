@@ -85,13 +85,13 @@ const struct earlyinit_ops earlyinit_system_ops = {
 	earlyinit_sys_fd_open, earlyinit_sys_console_onto, earlyinit_sys_load_module,
 };
 
-static int earlyinit_mount(const struct earlyinit_ops *ops, const struct earlyinit_fs *fs)
+static void earlyinit_mount(struct earlyinit_state *st, const struct earlyinit_ops *ops, int i)
 {
-	int rc = ops->make_dir(fs->dir); /* an image written by a cpio tool may lack it */
+	int rc = ops->make_dir(earlyinit_fs[i].dir); /* an image written by a cpio tool may lack it */
 
-	if (rc < 0 && rc != -EEXIST)
-		return rc;
-	return ops->mount_fs(fs);
+	st->no_dir[i] = rc < 0 && rc != -EEXIST;
+	st->mount_rc[i] = st->no_dir[i] ? rc : ops->mount_fs(&earlyinit_fs[i]);
+	st->mounted[i] = st->mount_rc[i] == 0;
 }
 
 void earlyinit_start(struct earlyinit_state *st, const struct earlyinit_ops *ops)
@@ -101,12 +101,9 @@ void earlyinit_start(struct earlyinit_state *st, const struct earlyinit_ops *ops
 	if (!ops->is_pid1() || ops->mounted(earlyinit_fs[0].dir))
 		return;
 	st->active = true;
-	for (int i = 0; i < EARLYINIT_FS_COUNT; i++) {
-		if (ops->mounted(earlyinit_fs[i].dir))
-			continue;
-		st->mount_rc[i] = earlyinit_mount(ops, &earlyinit_fs[i]);
-		st->mounted[i] = st->mount_rc[i] == 0;
-	}
+	for (int i = 0; i < EARLYINIT_FS_COUNT; i++)
+		if (!ops->mounted(earlyinit_fs[i].dir))
+			earlyinit_mount(st, ops, i);
 	for (int fd = 0; fd <= 2; fd++) {
 		int rc = ops->fd_open(fd) ? 0 : ops->console_onto(fd);
 
@@ -124,6 +121,8 @@ static void earlyinit_report(const struct earlyinit_state *st)
 
 		if (st->mounted[i])
 			snprintf(done + strlen(done), sizeof(done) - strlen(done), " %s", fs->dir);
+		else if (st->no_dir[i])
+			log_important("create %s to mount %s on: %s", fs->dir, fs->type, strerror(-st->mount_rc[i]));
 		else if (st->mount_rc[i] < 0)
 			log_important("mount %s on %s: %s", fs->type, fs->dir, strerror(-st->mount_rc[i]));
 	}

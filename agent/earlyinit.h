@@ -37,7 +37,8 @@ extern const struct earlyinit_ops earlyinit_system_ops;
 struct earlyinit_state {
 	bool active;                        /* the agent is the image's /init */
 	bool mounted[EARLYINIT_FS_COUNT];   /* mounted here (not found mounted) */
-	int mount_rc[EARLYINIT_FS_COUNT];   /* 0 or -errno of the mount (or of its mkdir) */
+	int mount_rc[EARLYINIT_FS_COUNT];   /* 0 or -errno of the mount, or of its mkdir: */
+	bool no_dir[EARLYINIT_FS_COUNT];    /* the directory could not be made */
 	int console_rc;                     /* 0, or -errno of the first failed console open */
 };
 

@@ -167,8 +167,8 @@ static void test_failures_reported_after_log_open(void **state)
 	assert_int_equal(st.mount_rc[0], -EROFS);
 	assert_string_equal(tu_log(), "");
 	earlyinit_finish(&st, &fake_ops, tu_path("no-list"));
-	assert_non_null(strstr(tu_log(), "mount proc on /proc: Read-only file system"));
-	assert_non_null(strstr(tu_log(), "mount devtmpfs on /dev: Read-only file system"));
+	assert_non_null(strstr(tu_log(), "create /proc to mount proc on: Read-only file system"));
+	assert_non_null(strstr(tu_log(), "create /dev to mount devtmpfs on: Read-only file system"));
 	assert_non_null(strstr(tu_log(), "open '/dev/console' as stdin/stdout/stderr: No such file"));
 }
 
