@@ -4,11 +4,14 @@
  *
  * Usage: payload exit N [WORD...]   print "payload: argv[I]=WORD" and "payload: env NAME=VALUE"
  *                                   lines, then exit with status N
- *        payload load-late FILE     after 1 s, load the module FILE (finit_module), print
- *                                   "payload: loaded FILE" (or why not), then wait forever
+ *        payload load-late FILE     once the agent says it is waiting for a power button
+ *                                   (its kmsg line; at most 60 s), load the module FILE
+ *                                   (finit_module), print "payload: loaded FILE" (or why
+ *                                   not), then wait forever
  * Exit status: N; 2 usage error. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define PAYLOAD_LATE_S 1
+#define PAYLOAD_WAIT_S 60
+#define PAYLOAD_AGENT_WAITING "softoff-agent: waiting for a power button"
 
 extern char **environ;
 
@@ -29,11 +33,40 @@ static int payload_show(int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
+/* Reads kernel log records (from the first one kept) until one has text; at most
+ * PAYLOAD_WAIT_S seconds. A fixed sleep would race a slow guest's agent. */
+static bool payload_await_kmsg(const char *text)
+{
+	char rec[1024];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	for (int tick = 0; fd >= 0 && tick < PAYLOAD_WAIT_S * 10;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n > 0) {
+			rec[n] = '\0';
+			if (strstr(rec, text)) {
+				(void)close(fd);
+				return true;
+			}
+			continue;
+		}
+		/* EAGAIN: no new record yet; EPIPE: records were overwritten, the next read goes on */
+		if (n < 0 && errno == EAGAIN)
+			usleep(100000);
+		tick++;
+	}
+	if (fd >= 0)
+		(void)close(fd);
+	return false;
+}
+
 static void payload_load_late(const char *file)
 {
 	int fd;
 
-	sleep(PAYLOAD_LATE_S);
+	if (!payload_await_kmsg(PAYLOAD_AGENT_WAITING))
+		printf("payload: no '%s' line within %d s; loading anyway\n", PAYLOAD_AGENT_WAITING, PAYLOAD_WAIT_S);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) < 0)
 		printf("payload: load '%s': %s\n", file, strerror(errno));

@@ -10,8 +10,8 @@
 #   before `--` is in its environment;
 # - an image that hides the kernel's /dev/console: the kernel starts /init with fds 0-2 closed,
 #   and the payload's output still reaches the console;
-# - a button that appears after the agent started (the payload loads button.ko 1 s later) is
-#   armed and works;
+# - a button that appears after the agent started (the payload loads button.ko once the agent
+#   says it is waiting for one) is armed and works;
 # - control: the same image without the module list never arms (evdev and button are modules
 #   in this kernel), so the boot fails, naming the missing button: the loading is what passes.
 . "$(dirname "$0")/../lib.sh"
@@ -61,7 +61,7 @@ expect_late_button_armed
 
 rm "$T_DIR/img/etc/softoff/modules"
 pack_image "$T_DIR/img" "$T_DIR/no-list.cpio"
-softoff_boot --initrd "$T_DIR/no-list.cpio" --timeout 20
+softoff_boot --initrd "$T_DIR/no-list.cpio" --timeout 30
 expect_status timeout "control: without the module list the boot times out before a press"
 expect_console 'softoff-agent: waiting for a power button' "control: the agent waited for a button"
 expect_no_console 'softoff-agent: armed' "control: the agent never armed"
