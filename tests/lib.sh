@@ -288,16 +288,27 @@ expect_press_poweroff() { # while-description
 	echo "figures: boot to ready $boot_armed_ms ms, press to exit $boot_exit_ms ms"
 }
 
+# expect_in_order DESCRIPTION REGEX...: the first console line matching each REGEX comes
+# after the one matching the REGEX before it.
+expect_in_order() {
+	io_desc=$1
+	shift
+	io_prev=0 io_lines= io_ok=1
+	for io_re; do
+		io_line=$(console_line "$io_re")
+		io_lines="$io_lines ${io_line:-none}"
+		{ [ -n "$io_line" ] && [ "$io_line" -gt "$io_prev" ]; } || io_ok=0
+		io_prev=${io_line:-0}
+	done
+	t_that "$io_desc (console lines$io_lines)" '[ $io_ok = 1 ]'
+}
+
 # A button whose module loaded after the agent started: the agent said it was waiting before
 # the kernel added the ACPI button, and armed on it after.
 expect_late_button_armed() {
-	lb_waiting=$(console_line 'softoff-agent: waiting for a power button')
-	lb_button=$(console_line 'input: Power Button')
-	lb_armed=$(console_line 'softoff-agent: armed on .*LNXPWRBN')
-	echo "lines: agent waiting at $lb_waiting, button appeared at $lb_button, armed at $lb_armed"
-	t_that "the agent was waiting before the button appeared" \
-		'[ -n "$lb_waiting" ] && [ -n "$lb_button" ] && [ "$lb_waiting" -lt "$lb_button" ]'
-	t_that "the agent armed after the button appeared" '[ -n "$lb_armed" ] && [ "$lb_armed" -gt "$lb_button" ]'
+	expect_in_order "the agent waited for a button, the button appeared, the agent armed on it" \
+		'softoff-agent: waiting for a power button' 'input: Power Button' \
+		'softoff-agent: armed on .*LNXPWRBN'
 }
 
 # Boots T_IMAGE (a distribution's image with the softoff-agent package) with a small real root
