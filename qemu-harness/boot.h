@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "console.h"
+#include "embed.h"
 #include "session.h"
 
 #define BOOT_MAX_DISKS 16
@@ -56,6 +57,10 @@ struct boot_options {
 	int64_t timeout_ms;
 	bool quiet, verbose, tap;
 	char **extra;           /* after -- */
+	struct embed_request embed; /* without --initrd: --agent, --modules, --payload,
+				       --save-initrd (and --kernel) */
+	struct embed_image embedded; /* the image made then; --initrd names it */
+	const char *init_args;  /* words for /init after " -- " at the kernel command line's end */
 };
 
 /* What one attempt saw: everything the verdict is made of. */
@@ -95,6 +100,11 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
  * After 0, boot_options_free() releases what parsing took. */
 int boot_parse_options(struct boot_options *o, int argc, char **argv);
 void boot_options_free(struct boot_options *o);
+
+/* Without --initrd: makes the image (embed.c) and points --initrd at it; with --initrd,
+ * refuses the options that only shape that image. 0 or a usage status (message printed).
+ * Called once --kernel is known to be readable. */
+int boot_embed_prepare(struct boot_options *o);
 
 /* QEMU's command line for o under accel, NULL-terminated; NULL when out of memory. Free it
  * with boot_argv_free(). */
