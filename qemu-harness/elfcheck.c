@@ -9,6 +9,17 @@
 
 #include "elfcheck.h"
 
+/* The machines softoff's guests run on, by the names users know. */
+static const char *elfcheck_machine_name(uint16_t machine)
+{
+	switch (machine) {
+	case EM_X86_64: return "x86-64";
+	case EM_AARCH64: return "arm64";
+	case EM_386: return "i386";
+	default: return NULL;
+	}
+}
+
 static int elfcheck_fail(char *why, size_t whylen, const char *reason)
 {
 	snprintf(why, whylen, "%s", reason);
@@ -27,8 +38,12 @@ int elfcheck_static(const void *buf, size_t len, uint16_t machine, char *why, si
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return elfcheck_fail(why, whylen, "not a 64-bit little-endian ELF file");
 	if (eh.e_machine != machine) {
-		snprintf(why, whylen, "built for ELF machine %u, the guest needs %u", eh.e_machine,
-			 machine);
+		if (elfcheck_machine_name(eh.e_machine))
+			snprintf(why, whylen, "built for %s, the guest needs %s",
+				 elfcheck_machine_name(eh.e_machine), elfcheck_machine_name(machine));
+		else
+			snprintf(why, whylen, "built for ELF machine %u, the guest needs %s",
+				 eh.e_machine, elfcheck_machine_name(machine));
 		return -ENOEXEC;
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
