@@ -103,7 +103,10 @@ int boot_report_junit(struct boot_options *o, const struct session *s,
 
 	if (!o->junit_file)
 		return 0;
-	snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
+	if (o->embedded.fd >= 0) /* the memfd's /proc/self/fd/N would say nothing */
+		snprintf(name, sizeof(name), "boot %s", o->kernel);
+	else
+		snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
 	boot_summary_timing(s, r, v, timing, sizeof(timing));
 	snprintf(summary, sizeof(summary), "%s%s", v->text, timing);
 	rc = junit_write(o->junit_file, "softoff-qemu boot", &c, 1);

@@ -72,6 +72,8 @@ image cloud-amd64 --save-initrd "$T_DIR/payload.cpio" --payload "$T_AGENT" --app
 t_that "--payload: the image has /payload" 'grep -qx payload "$T_DIR/list.payload"'
 t_that "--payload: the command line ends with '-- run /payload', after --append" \
 	'grep -qx "console=ttyS0 panic=-1 no_timer_check quiet softoff.x=1 -- run /payload" "$T_DIR/argv"'
-image cloud-amd64
+image cloud-amd64 --junit "$T_DIR/junit.xml"
+t_that "--junit names the test after the kernel alone (not /proc/self/fd/N)" \
+	'grep -q "name=\"boot $T_KERNEL\"" "$T_DIR/junit.xml"'
 t_that "without --payload: no '--' on the command line" '! grep -q -- " -- " "$T_DIR/argv"'
 t_done
