@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "kmod.h"
 
 #define KMOD_SUFFIX ".ko"
+#define KMOD_MAX_PLACES 3 /* where a modules directory is looked for */
 
 void kmod_list_free(struct kmod_list *l)
 {
@@ -163,20 +163,14 @@ int kmod_needed(const char *dir, const char *const *names, struct kmod_list *out
 	return r;
 }
 
-/* Whether dir (printf'd from fmt) has a modules.dep; appends it to the places looked. */
-static bool kmod_try(char *dir, size_t dirlen, char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static bool kmod_try(char *dir, size_t dirlen, char *why, size_t whylen, const char *fmt, ...)
+/* Whether dir has a modules.dep; if not, appends that file to the places looked in why. */
+static bool kmod_has_index(const char *dir, char *why, size_t whylen)
 {
-	char dep[4096];
+	char dep[4096 + 16];
 	size_t used = strlen(why);
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(dir, dirlen, fmt, ap);
-	va_end(ap);
-	snprintf(dep, sizeof(dep), "%s/modules.dep", dir);
-	if (access(dep, R_OK) == 0)
+	if (snprintf(dep, sizeof(dep), "%s/modules.dep", dir) < (int)sizeof(dep) &&
+	    access(dep, R_OK) == 0)
 		return true;
 	snprintf(why + used, whylen - used, "%s%s", used ? ", " : "", dep);
 	return false;
@@ -185,16 +179,26 @@ static bool kmod_try(char *dir, size_t dirlen, char *why, size_t whylen, const c
 int kmod_find_dir(const char *given, const char *kernel, const char *release, char *dir,
 		  size_t dirlen, char *why, size_t whylen)
 {
-	char copy[4096], *kdir;
+	char copy[4096], places[KMOD_MAX_PLACES][4096];
+	const char *kdir;
+	int n = 0;
 
 	snprintf(copy, sizeof(copy), "%s", kernel);
 	kdir = dirname(copy);
+	if (given) {
+		snprintf(places[n++], sizeof(places[0]), "%s", given);
+		snprintf(places[n++], sizeof(places[0]), "%s/lib/modules/%s", given, release);
+	} else {
+		snprintf(places[n++], sizeof(places[0]), "%s/root/lib/modules/%s", kdir, release);
+		snprintf(places[n++], sizeof(places[0]), "%s/../lib/modules/%s", kdir, release);
+		snprintf(places[n++], sizeof(places[0]), "/lib/modules/%s", release);
+	}
 	why[0] = '\0';
-	if (given ? kmod_try(dir, dirlen, why, whylen, "%s", given) ||
-			    kmod_try(dir, dirlen, why, whylen, "%s/lib/modules/%s", given, release)
-		  : kmod_try(dir, dirlen, why, whylen, "%s/root/lib/modules/%s", kdir, release) ||
-			    kmod_try(dir, dirlen, why, whylen, "%s/../lib/modules/%s", kdir, release) ||
-			    kmod_try(dir, dirlen, why, whylen, "/lib/modules/%s", release))
-		return 0;
+	for (int i = 0; i < n; i++) {
+		if (kmod_has_index(places[i], why, whylen)) {
+			snprintf(dir, dirlen, "%s", places[i]);
+			return 0;
+		}
+	}
 	return -ENOENT;
 }
