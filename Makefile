@@ -30,6 +30,8 @@ SHARED_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/te
 UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
+# small static guest programs the integration tests put in images (tests/guest/NAME.c -> build/tests/guest/NAME)
+GUEST_TOOLS   := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/*.c))
 
 .PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
 all: deps $(B)/softoff-agent $(B)/softoff-qemu
@@ -72,6 +74,12 @@ $(SHARED_TESTS): $(B)/tests/%: $(B)/host/tests/unit/%.o
 $(TEST_TOOLS): $(B)/tests/tools/%: $(B)/host/tests/tools/%.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^
+
+# a guest program on its own: one C file, static with musl (no libevdev)
+MUSL_PROGRAM := $(MUSL_CC) -std=gnu11 $(WARN) -Os -static -s
+$(GUEST_TOOLS): $(B)/tests/guest/%: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(MUSL_PROGRAM) -o $@ $<
 
 # --- the same unit tests under ASan + UBSan, and libFuzzer targets (clang) ----------------
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -159,7 +167,7 @@ check:
 	$(MAKE) all kernel initramfs debian-guest debian-images
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
-	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
+	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS) $(GUEST_TOOLS)
 	tests/run.sh
 
 unit: all $(UNIT_TESTS) $(TEST_TOOLS)
@@ -184,7 +192,7 @@ demo:
 BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/measure
 $(B)/bench/outb $(B)/bench/floor-init: $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
-	$(MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
+	$(MUSL_PROGRAM) -o $@ $<
 $(B)/bench/measure: bench/measure.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<

@@ -1,5 +1,6 @@
 /* softoff-agent: makes a power-button press shut the VM down cleanly and leave QEMU with a
- * status the host can read. main() reads as its phases: arguments, config, log, mode. */
+ * status the host can read. main() reads as its phases: the image's /init set-up (kernel
+ * filesystems, console), arguments, config, log, modules, mode. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,12 +9,14 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "earlyinit.h"
 #include "exitport.h"
 #include "handoff.h"
 #include "log.h"
 #include "loop.h"
 #include "sequence.h"
 #include "softoff/exit_status.h"
+#include "softoff/image.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -33,7 +36,7 @@ static void usage(int fd)
 	dprintf(fd,
 		"usage: softoff-agent [--config FILE] [--check-config]          wait for the power button\n"
 		"       softoff-agent [--config FILE] poweroff                  shut down now, once\n"
-		"       softoff-agent [--config FILE] run -- CMD [ARG...]       run CMD, then exit QEMU with its status\n"
+		"       softoff-agent [--config FILE] run [--] CMD [ARG...]     run CMD, then exit QEMU with its status\n"
 		"       softoff-agent [--config FILE] exit-port                 write exit-value to exit-port now\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
@@ -42,7 +45,10 @@ static void usage(int fd)
 		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n"
 		"Under systemd (/run/systemd/system exists) a press starts systemd's poweroff.target instead\n"
 		"(signal 38 to PID 1), unless systemd-logind runs and handles the power key; exit-port is then\n"
-		"for /usr/lib/systemd/system-shutdown/ only (refused while systemd runs as PID 1).\n\n"
+		"for /usr/lib/systemd/system-shutdown/ only (refused while systemd runs as PID 1).\n"
+		"As PID 1 with /proc not mounted (the /init of an image without a shell): first mounts proc,\n"
+		"sysfs and devtmpfs, opens /dev/console onto closed fds 0-2, and loads the modules listed in\n"
+		SOFTOFF_IMAGE_MODULES " (one absolute .ko path a line) before looking for buttons.\n\n"
 		"Config file (default " CONFIG_DEFAULT_PATH "; `key = value`, # comments; as root it must be\n"
 		"owned by root and not writable by group or others):\n");
 	config_print_keys(fd);
@@ -155,9 +161,12 @@ static int run_loop(const struct agent_config *cfg, char **payload)
 int main(int argc, char **argv)
 {
 	static struct agent_config cfg;
+	struct earlyinit_state early;
 	struct agent_args args;
 	char err[512];
 
+	/* first: as the image's /init, even a usage error needs the console */
+	earlyinit_start(&early, &earlyinit_system_ops);
 	if (parse_args(argc, argv, &args) < 0)
 		return EXIT_USAGE;
 	config_defaults(&cfg);
@@ -172,6 +181,7 @@ int main(int argc, char **argv)
 	log_open(cfg.log);
 	xp_set_guard(cfg.exit_port_guard);
 	log_important("softoff-agent %s starting (pid %d)", SOFTOFF_VERSION, (int)getpid());
+	earlyinit_finish(&early, &earlyinit_system_ops, SOFTOFF_IMAGE_MODULES);
 	if (args.mode == MODE_POWEROFF)
 		return run_poweroff(&cfg);
 	if (args.mode == MODE_EXIT_PORT)

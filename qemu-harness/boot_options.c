@@ -86,7 +86,7 @@
 	"Without --initrd: an uncompressed newc cpio image, made in memory (QEMU reads it\n" \
 	"from a memfd), holds the agent as /init, the modules it needs (evdev and the ACPI\n" \
 	"button with their dependencies, unless modules.builtin lists them; uncompressed .ko\n" \
-	"only), their list in " EMBED_MODULE_LIST " and --payload's program. The kernel's\n" \
+	"only), their list in " SOFTOFF_IMAGE_MODULES " and --payload's program. The kernel's\n" \
 	"release comes from its x86 boot header (bzImage only); its modules from --modules,\n" \
 	"else the first of KERNEL-DIR/root/lib/modules/RELEASE (make kernel), KERNEL-DIR/\n" \
 	"../lib/modules/RELEASE and /lib/modules/RELEASE with a modules.dep.\n" \

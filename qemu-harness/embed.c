@@ -128,8 +128,8 @@ static int embed_add_modules(struct cpio *c, const struct embed_request *req,
 	kmod_list_free(&mods);
 	if (list && fclose(list) != 0 && r == 0)
 		r = -ENOMEM;
-	if (r == 0 && (r = cpio_add_file(c, EMBED_MODULE_LIST, 0644, text, len)) < 0)
-		snprintf(why, whylen, "add %s to the image: %s", EMBED_MODULE_LIST, strerror(-r));
+	if (r == 0 && (r = cpio_add_file(c, SOFTOFF_IMAGE_MODULES, 0644, text, len)) < 0)
+		snprintf(why, whylen, "add %s to the image: %s", SOFTOFF_IMAGE_MODULES, strerror(-r));
 	free(text);
 	return r;
 }

@@ -7,11 +7,12 @@
 
 #include <stddef.h>
 
+#include "softoff/image.h"
+
 #include "kimage.h"
 
 #define EMBED_AGENT_INSTALLED "/usr/sbin/softoff-agent" /* the softoff-agent package's */
 #define EMBED_AGENT_NAME "softoff-agent"                /* next to softoff-qemu in build/ */
-#define EMBED_MODULE_LIST "/etc/softoff/modules"        /* one module path a line, load order */
 #define EMBED_PAYLOAD "/payload"
 #define EMBED_INIT_ARGS "run " EMBED_PAYLOAD /* what /init gets after the command line's -- */
 #define EMBED_MAX_PROGRAM (32u << 20)        /* agent, payload, module: larger is refused */

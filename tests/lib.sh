@@ -288,6 +288,18 @@ expect_press_poweroff() { # while-description
 	echo "figures: boot to ready $boot_armed_ms ms, press to exit $boot_exit_ms ms"
 }
 
+# A button whose module loaded after the agent started: the agent said it was waiting before
+# the kernel added the ACPI button, and armed on it after.
+expect_late_button_armed() {
+	lb_waiting=$(console_line 'softoff-agent: waiting for a power button')
+	lb_button=$(console_line 'input: Power Button')
+	lb_armed=$(console_line 'softoff-agent: armed on .*LNXPWRBN')
+	echo "lines: agent waiting at $lb_waiting, button appeared at $lb_button, armed at $lb_armed"
+	t_that "the agent was waiting before the button appeared" \
+		'[ -n "$lb_waiting" ] && [ -n "$lb_button" ] && [ "$lb_waiting" -lt "$lb_button" ]'
+	t_that "the agent armed after the button appeared" '[ -n "$lb_armed" ] && [ "$lb_armed" -gt "$lb_button" ]'
+}
+
 # Boots T_IMAGE (a distribution's image with the softoff-agent package) with a small real root
 # disk, no press: the agent must run in the initramfs, STAGE must stop it before the switch,
 # and the real root's init must find no softoff-agent.
@@ -302,6 +314,45 @@ expect_agent_stopped_before_real_root() { # stage
 	expect_no_console 'agent-ctl: .*not found' "agent-ctl needs no tool the image lacks (klibc has no rm)"
 	expect_console 'real-root: PID 1 is init; softoff-agent processes: 0' \
 		"the real root's init runs with no softoff-agent left"
+}
+
+# --- images whose /init is the agent itself (docs/initramfs.md, "The embedded image") ---------
+
+# image_add_module DIR NAME: copies NAME.ko from T_MODULES (uncompressed, as Debian's kernels
+# ship them) into DIR at its place under /lib/modules/VERSION and prints that path in the image.
+image_add_module() {
+	am_rel=$(sed -n "s|^\([^:]*/$2\.ko\):.*|\1|p" "$T_MODULES/modules.dep")
+	[ -n "$am_rel" ] || t_abort "no $2.ko in $T_MODULES/modules.dep"
+	am_path=/lib/modules/$(basename "$(readlink -f "$T_MODULES")")/$am_rel
+	mkdir -p "$1${am_path%/*}"
+	cp "$T_MODULES/$am_rel" "$1$am_path" || t_abort "copy $am_rel failed"
+	echo "$am_path"
+}
+
+# agent_image_dir DIR [MODULE...]: the tree of a minimal image: the agent as /init and each
+# MODULE (evdev, button) of the test kernel, listed in that order in /etc/softoff/modules.
+# Pack it with pack_image.
+agent_image_dir() {
+	ai_dir=$1
+	shift
+	need_agent
+	mkdir -p "$ai_dir/etc/softoff"
+	cp "$T_AGENT" "$ai_dir/init"
+	: >"$ai_dir/etc/softoff/modules"
+	for ai_name; do
+		image_add_module "$ai_dir" "$ai_name" >>"$ai_dir/etc/softoff/modules"
+	done
+}
+
+# image_add_payload DIR: build/tests/guest/payload as DIR/payload.
+image_add_payload() {
+	need_built tests/guest/payload
+	cp "$SOFTOFF_BUILD/tests/guest/payload" "$1/payload"
+}
+
+# pack_image DIR OUT: DIR as an uncompressed newc cpio archive, parents before their entries.
+pack_image() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2" || t_abort "cpio of $1 failed"
 }
 
 # A hook file HOOKDIR/NAME running the shell text BODY.
