@@ -3,7 +3,9 @@
 # variants interleaved run by run; prints a table and writes build/bench/results.json.
 #   a. power-off latency: softoff-agent vs busybox acpid + sync + outb vs acpid2 + sync + outb,
 #      and softoff-agent in the background of a respawning shell PID 1 vs the agent as PID 1
-#   b. boot-test cycle: `softoff-qemu boot` of the default image vs the floor (/init = outb)
+#   b. boot-test cycle: `softoff-qemu boot` of the default image vs the floor (/init = outb),
+#      and `softoff-qemu boot --kernel K` alone (the image made in memory) vs the same with
+#      --agent floor-init
 #   c. footprint: agent binary, agent RSS and idle wake-ups in the guest, image size,
 #      softoff-qemu's own RSS and CPU per boot
 #   d. scale: 1, 2, 4, 8 boot tests at once
@@ -129,18 +131,19 @@ bench_poweroff() {
 # --- b. boot-test cycle, and softoff-qemu's own cost -------------------------------------------
 
 # One `softoff-qemu boot` under measure; its figures land in COSTFILE.
-harness_boot() { # image costfile [boot options...]
-	local image=$1 cost=$2
-	shift 2
-	"$measure" "$cost" "$harness" boot --kernel "$kernel" --initrd "$out/img/$image.cpio.gz" \
-		--quiet "$@" >"$cost.log" 2>&1
+harness_boot() { # costfile [boot options...]
+	local cost=$1
+	shift
+	"$measure" "$cost" "$harness" boot --kernel "$kernel" --quiet "$@" >"$cost.log" 2>&1
 }
 
 boot_once() { # variant run
 	local cost=$out/costs/$1 status=0
 	case $1 in
-	floor) harness_boot floor "$cost" --press never || status=$? ;;
-	softoff) harness_boot softoff "$cost" || status=$? ;;
+	floor) harness_boot "$cost" --initrd "$out/img/floor.cpio.gz" --press never || status=$? ;;
+	softoff) harness_boot "$cost" --initrd "$out/img/softoff.cpio.gz" || status=$? ;;
+	embedded-floor) harness_boot "$cost" --agent "$out/floor-init" --press never || status=$? ;;
+	embedded) harness_boot "$cost" --agent "$agent" || status=$? ;;
 	esac
 	sample boot "$1" failures $((status != 0))
 	[ "$status" = 0 ] || { say "boot $1 run $2: softoff-qemu status $status ($cost.log)"; return; }
@@ -152,9 +155,9 @@ boot_once() { # variant run
 
 bench_boot_cycle() {
 	local i v
-	say "b. boot-test cycle: $runs boots of the default image and of the floor"
+	say "b. boot-test cycle: $runs boots of the default image, the embedded one and their floors"
 	for i in $(seq 1 "$runs"); do
-		for v in $(rotate "$i" floor softoff); do boot_once "$v" "$i"; done
+		for v in $(rotate "$i" floor softoff embedded-floor embedded); do boot_once "$v" "$i"; done
 	done
 }
 
@@ -165,6 +168,9 @@ bench_footprint() {
 	say "c. footprint: sizes, and the agent in an idle guest for $idle s"
 	sample footprint agent binary_bytes "$(wc -c <"$agent")"
 	sample footprint image size_bytes "$(wc -c <"$out/img/softoff.cpio.gz")"
+	"$harness" boot --kernel "$kernel" --agent "$agent" --quiet --save-initrd "$out/img/embedded.cpio" ||
+		die "softoff-qemu boot --kernel alone failed (the embedded image)"
+	sample footprint embedded-image size_bytes "$(wc -c <"$out/img/embedded.cpio")"
 	vm_start "$out/img/footprint.cpio.gz" "$console"
 	vm_wait_exit
 	vm_stop
@@ -181,7 +187,7 @@ scale_once() { # parallel
 	local n=$1 k t0 failures=0 pids=()
 	t0=$(now_us)
 	for k in $(seq 1 "$n"); do
-		harness_boot softoff "$out/costs/scale$k" --timeout 300 &
+		harness_boot "$out/costs/scale$k" --initrd "$out/img/softoff.cpio.gz" --timeout 300 &
 		pids+=($!)
 	done
 	for k in "${!pids[@]}"; do

@@ -18,6 +18,7 @@
 #include "console.h"
 #include "junit.h"
 #include "ktap.h"
+#include "embed.h"
 #include "session.h"
 
 #define BOOT_MAX_DISKS 16
@@ -60,6 +61,10 @@ struct boot_options {
 	bool quiet, verbose, tap;
 	bool ktap;              /* --ktap: read KTAP from the console; its tests count too */
 	char **extra;           /* after -- */
+	struct embed_request embed; /* without --initrd: --agent, --modules, --payload,
+				       --save-initrd (and --kernel) */
+	struct embed_image embedded; /* the image made then; --initrd names it */
+	const char *init_args;  /* words for /init after " -- " at the kernel command line's end */
 };
 
 /* What one attempt saw: everything the verdict is made of. */
@@ -102,6 +107,11 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
  * After 0, boot_options_free() releases what parsing took. */
 int boot_parse_options(struct boot_options *o, int argc, char **argv);
 void boot_options_free(struct boot_options *o);
+
+/* Without --initrd: makes the image (embed.c) and points --initrd at it; with --initrd,
+ * refuses the options that only shape that image. 0 or a usage status (message printed).
+ * Called once --kernel is known to be readable. */
+int boot_embed_prepare(struct boot_options *o);
 
 /* QEMU's command line for o under accel, NULL-terminated; NULL when out of memory. Free it
  * with boot_argv_free(). */

@@ -56,7 +56,8 @@ static void boot_fixed_args(struct boot_argv *a, const struct boot_options *o, c
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		boot_arg(a, fixed[i], NULL);
-	if (asprintf(&append, "console=ttyS0 panic=-1 no_timer_check%s%s", *o->append ? " " : "", o->append) < 0)
+	if (asprintf(&append, "console=ttyS0 panic=-1 no_timer_check%s%s%s%s", *o->append ? " " : "",
+		     o->append, o->init_args ? " -- " : "", o->init_args ? o->init_args : "") < 0)
 		append = NULL;
 	boot_arg(a, NULL, append);
 	if (o->debug_exit) {

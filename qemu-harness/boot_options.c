@@ -15,13 +15,22 @@
 #include "qemuargs.h"
 
 #define BOOT_HELP \
-	"Usage: softoff-qemu boot --kernel FILE --initrd FILE [OPTION...] [-- EXTRA-QEMU-ARG...]\n" \
+	"Usage: softoff-qemu boot --kernel FILE [--initrd FILE] [OPTION...] [-- EXTRA-QEMU-ARG...]\n" \
 	"\n" \
 	"A CI boot test: boot the guest, wait until softoff-agent listens for the power button,\n" \
 	"press it, and check that QEMU exits with the expected status.\n" \
 	"\n" \
 	"  --kernel FILE       kernel image (required)\n" \
-	"  --initrd FILE       initramfs image (required)\n" \
+	"  --initrd FILE       initramfs image; without it, softoff-qemu makes one in memory\n" \
+	"                      (see \"Without --initrd\" below)\n" \
+	"  --agent FILE        without --initrd: the static softoff-agent to put in as /init\n" \
+	"                      (default: softoff-agent next to softoff-qemu, else\n" \
+	"                      " EMBED_AGENT_INSTALLED ")\n" \
+	"  --modules DIR       without --initrd: the kernel's modules, a lib/modules/RELEASE\n" \
+	"                      directory or a root that holds lib/modules/RELEASE\n" \
+	"  --payload FILE      without --initrd: a static program the agent runs as the\n" \
+	"                      payload (softoff-agent run " EMBED_PAYLOAD "); use --expect guest:N\n" \
+	"  --save-initrd FILE  without --initrd: also write the image made to FILE\n" \
 	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1 no_timer_check' is\n" \
 	"                      always added\n" \
 	"  --machine TYPE      QEMU machine type (default q35)\n" \
@@ -78,11 +87,21 @@
 	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
 	"guest-panic) and its status judged as 0.\n" \
 	"\n" \
+	"Without --initrd: an uncompressed newc cpio image, made in memory (QEMU reads it\n" \
+	"from a memfd), holds the agent as /init, the modules it needs (evdev and the ACPI\n" \
+	"button with their dependencies, unless modules.builtin lists them; uncompressed .ko\n" \
+	"only), their list in " SOFTOFF_IMAGE_MODULES " and --payload's program. The kernel's\n" \
+	"release comes from its x86 boot header (bzImage only); its modules from --modules,\n" \
+	"else the first of KERNEL-DIR/root/lib/modules/RELEASE (make kernel), KERNEL-DIR/\n" \
+	"../lib/modules/RELEASE and /lib/modules/RELEASE with a modules.dep.\n" \
+	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
 	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
-	"         or --console/--junit cannot be created (QEMU not started)\n" \
+	"         or --console/--junit cannot be created, or without --initrd the image\n" \
+	"         cannot be made: the kernel is no bzImage, no static x86-64 agent or\n" \
+	"         payload, a module missing (QEMU not started; the message says which)\n" \
 	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
 	"         lines are printed; without a ready line, the likely causes)\n" \
 	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
@@ -102,7 +121,7 @@
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
        OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
-       OPT_JUNIT, OPT_KTAP };
+       OPT_JUNIT, OPT_KTAP, OPT_AGENT, OPT_MODULES, OPT_PAYLOAD, OPT_SAVE_INITRD };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -127,6 +146,10 @@ static const struct option boot_longopts[] = {
 	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "ktap", no_argument, NULL, OPT_KTAP },
+	{ "agent", required_argument, NULL, OPT_AGENT },
+	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "payload", required_argument, NULL, OPT_PAYLOAD },
+	{ "save-initrd", required_argument, NULL, OPT_SAVE_INITRD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -246,6 +269,10 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_CONSOLE: o->console_path = arg; break;
 	case OPT_JUNIT: o->junit_path = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
+	case OPT_AGENT: o->embed.agent = arg; break;
+	case OPT_MODULES: o->embed.modules = arg; break;
+	case OPT_PAYLOAD: o->embed.payload = arg; break;
+	case OPT_SAVE_INITRD: o->embed.save_path = arg; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
 	case OPT_TAP: o->tap = true; break;
@@ -287,6 +314,7 @@ static void boot_defaults(struct boot_options *o)
 	o->presses = 1;
 	o->debug_exit = BOOT_DEBUG_EXIT;
 	o->pvpanic = BOOT_PVPANIC;
+	o->embedded.fd = -1;
 	(void)boot_parse_expect(o, "poweroff");
 }
 
@@ -325,8 +353,10 @@ static int boot_check_inputs(struct boot_options *o)
 {
 	int r = boot_check_file("--kernel", o->kernel);
 
-	if (r == 0)
+	if (r == 0 && o->initrd)
 		r = boot_check_file("--initrd", o->initrd);
+	if (r == 0)
+		r = boot_embed_prepare(o);
 	for (int i = 0; r == 0 && i < o->n_disks; i++)
 		r = boot_check_file("--disk", o->disks[i]);
 	if (r == 0)
@@ -347,6 +377,7 @@ void boot_options_free(struct boot_options *o)
 	if (o->junit_file)
 		(void)fclose(o->junit_file);
 	o->junit_file = NULL;
+	embed_free(&o->embedded);
 }
 
 /* After the options: EXTRA-QEMU-ARGs, what options imply, the input files. 0 or a status. */

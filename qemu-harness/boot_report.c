@@ -142,7 +142,10 @@ int boot_report_junit(struct boot_options *o, const struct session *s,
 	if (!o->junit_file)
 		return 0;
 	cases = boot_junit_cases(o, r, &n, &strings);
-	snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
+	if (o->embedded.fd >= 0) /* the memfd's /proc/self/fd/N would say nothing */
+		snprintf(name, sizeof(name), "boot %s", o->kernel);
+	else
+		snprintf(name, sizeof(name), "boot %s %s", o->kernel, o->initrd);
 	boot_summary(s, r, v, summary, sizeof(summary));
 	if (cases) {
 		cases[0] = (struct junit_case){

@@ -15,7 +15,7 @@ static const char main_help[] =
 	"Make \"press the power button\" mean \"shut this VM down cleanly\" for QEMU guests.\n"
 	"\n"
 	"Commands:\n"
-	"  boot  --kernel FILE --initrd FILE [...]   CI boot test: boot, press, check the status\n"
+	"  boot  --kernel FILE [--initrd FILE] [...]  CI boot test: boot, press, check the status\n"
 	"  run   [OPTION...] -- QEMU [ARG...]         supervise QEMU: SIGTERM -> ACPI power-off\n"
 	"  qmp   SOCKET COMMAND [JSON-ARGS]           one QMP command to a monitor socket\n"
 	"\n"

@@ -402,7 +402,7 @@ QEMU
 # softoff_boot [OPTION...] [-- EXTRA-QEMU-ARG...]: one `softoff-qemu boot` (see its --help):
 # boot, press the power button, wait for the end. The options are softoff-qemu boot's, with
 # the defaults --kernel $T_KERNEL, --timeout 60, --console T_DIR/console.N.log. Mostly used:
-#   --initrd FILE (required), --append TEXT, --press armed|SECONDS|never, --ready REGEX,
+#   --initrd FILE (without it, the image softoff-qemu makes in memory), --append TEXT, --press armed|SECONDS|never, --ready REGEX,
 #   --presses N, --press-interval SECONDS, --debug-exit DEVICE|none, --timeout SECONDS.
 # Whatever the status, the tests judge it (expect_status); --expect does not matter here.
 # Sets:
