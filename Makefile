@@ -109,10 +109,14 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # --- guest image and kernel ------------------------------------------------------------
-# KERNEL_FLAVOUR=amd64: the generic kernel, in build/kernel-amd64. KERNEL=FILE MODULES=DIR: your own
+# KERNEL_FLAVOUR=amd64: the generic kernel, in build/kernel-amd64. KERNEL_ARCH=arm64: the cloud
+# arm64 kernel (an arm64 guest's), in build/kernel-arm64. KERNEL=FILE MODULES=DIR: your own
 # kernel (MODULES = lib/modules/VERSION after depmod), linked into build/kernel instead.
-KERNEL_FLAVOUR ?= cloud-amd64
-KERNEL_DIR := $(B)/kernel$(if $(filter cloud-amd64,$(KERNEL_FLAVOUR)),,-$(KERNEL_FLAVOUR))
+KERNEL_ARCH    ?= amd64
+KERNEL_FLAVOUR ?= cloud-$(KERNEL_ARCH)
+KERNEL_DIR_cloud-amd64 := $(B)/kernel
+KERNEL_DIR_cloud-arm64 := $(B)/kernel-arm64
+KERNEL_DIR := $(or $(KERNEL_DIR_$(KERNEL_FLAVOUR)),$(B)/kernel-$(KERNEL_FLAVOUR))
 kernel:
 	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
 	initramfs/fetch-kernel.sh --out $(KERNEL_DIR) $(if $(KERNEL),--kernel $(KERNEL) --modules $(MODULES),--flavour $(KERNEL_FLAVOUR))

@@ -22,9 +22,15 @@
 	"\n" \
 	"  --kernel FILE       kernel image (required)\n" \
 	"  --initrd FILE       initramfs image (required)\n" \
-	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1 no_timer_check' is\n" \
-	"                      always added\n" \
-	"  --machine TYPE      QEMU machine type (default q35)\n" \
+	"  --append TEXT       kernel command line; always added: '" ARCH_X86_64_APPEND "'\n" \
+	"                      (x86_64), '" ARCH_AARCH64_APPEND "' (aarch64)\n" \
+	"  --arch ARCH         the guest's architecture, x86_64 or aarch64 (default: read from\n" \
+	"                      the kernel image); it picks the defaults below, the -cpu\n" \
+	"                      (aarch64: cortex-a57) and the console\n" \
+	"  --machine TYPE      QEMU machine type (default q35; aarch64: virt)\n" \
+	"  --firmware FILE     the firmware, as -bios FILE, or none (default none: QEMU's own;\n" \
+	"                      aarch64: " ARCH_AARCH64_FIRMWARE ",\n" \
+	"                      UEFI, which gives the kernel ACPI and so a power button)\n" \
 	"  --memory SIZE       guest memory (default 256M)\n" \
 	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \
 	"                      guest shows no console output within " CLI_STR(BOOT_KVM_PROBE_S) " s or QEMU stops it\n" \
@@ -46,12 +52,15 @@
 	"                      (printk timestamp removed); default: a line that starts\n" \
 	"                      'softoff-agent: armed'. The \"boot\" time ends at it.\n" \
 	"  --debug-exit DEVICE\n" \
-	"                      the isa-debug-exit device as a -device value (default\n" \
-	"                      " BOOT_DEBUG_EXIT "), or none\n" \
-	"  --pvpanic DEVICE    the panic device as a -device value (default " BOOT_PVPANIC "), or\n" \
-	"                      none: with the guest's pvpanic-mmio module loaded, a kernel\n" \
-	"                      panic is reported by QEMU (GUEST_PANICKED), not only on the\n" \
-	"                      console\n" \
+	"                      the device the guest exits QEMU through with a status, or none:\n" \
+	"                      x86_64: isa-debug-exit as a -device value (default\n" \
+	"                      " ARCH_X86_64_EXIT "); aarch64: semihosting, the\n" \
+	"                      -semihosting-config value (default\n" \
+	"                      " ARCH_AARCH64_EXIT ")\n" \
+	"  --pvpanic DEVICE    the panic device as a -device value (default " ARCH_X86_64_PVPANIC ";\n" \
+	"                      aarch64: " ARCH_AARCH64_PVPANIC "), or none: with the guest's pvpanic-mmio\n" \
+	"                      or pvpanic-pci module loaded, a kernel panic is reported by\n" \
+	"                      QEMU (GUEST_PANICKED), not only on the console\n" \
 	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
@@ -63,12 +72,14 @@
 	"  --tap               print the result as TAP (1..1, ok / not ok) with the figures in\n" \
 	"                      a YAML block: qemu-status, boot-ms, power-off-ms, presses,\n" \
 	"                      total-ms (docs/harness.md)\n" \
-	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64)\n" \
+	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64; aarch64:\n" \
+	"                      qemu-system-aarch64)\n" \
 	"  -h, --help          this text\n" \
 	"\n" \
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
-	"-device " BOOT_DEBUG_EXIT " -device " BOOT_PVPANIC " -kernel -initrd\n" \
-	"-append, virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
+	"-device " ARCH_X86_64_EXIT " -device " ARCH_X86_64_PVPANIC " -kernel -initrd\n" \
+	"-append (aarch64: -cpu cortex-a57 -bios FIRMWARE -semihosting-config\n" \
+	ARCH_AARCH64_EXIT " -device " ARCH_AARCH64_PVPANIC "), virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
 	"EXTRA-QEMU-ARGs. Its stdin is /dev/null; its own stdout/stderr are captured and\n" \
 	"printed when the test fails. -daemonize is refused. With -no-shutdown or -action\n" \
 	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
@@ -78,7 +89,8 @@
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
 	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
-	"         or --console/--junit cannot be created (QEMU not started)\n" \
+	"         or --console/--junit cannot be created, or the kernel image's architecture\n" \
+	"         is unknown (give --arch), or the firmware is missing (QEMU not started)\n" \
 	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
 	"         lines are printed; without a ready line, the likely causes)\n" \
 	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
@@ -96,7 +108,7 @@
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
        OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
-       OPT_JUNIT };
+       OPT_JUNIT, OPT_ARCH, OPT_FIRMWARE };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -120,6 +132,8 @@ static const struct option boot_longopts[] = {
 	{ "debug-exit", required_argument, NULL, OPT_DEBUG_EXIT },
 	{ "pvpanic", required_argument, NULL, OPT_PVPANIC },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -214,12 +228,8 @@ static int boot_parse_press_option(struct boot_options *o, int opt, const char *
 			return cli_usage_error("boot", "--ready: '%s' is not an extended regular "
 					       "expression", arg);
 		break;
-	case OPT_DEBUG_EXIT:
-		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
-		break;
-	case OPT_PVPANIC:
-		o->pvpanic = strcmp(arg, "none") == 0 ? NULL : arg;
-		break;
+	case OPT_DEBUG_EXIT: o->debug_exit = arg; break;
+	case OPT_PVPANIC: o->pvpanic = arg; break;
 	default:
 		return cli_usage_error("boot", "unhandled option '--%s'",
 				       cli_option_name(boot_longopts, opt));
@@ -239,6 +249,8 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_CONSOLE: o->console_path = arg; break;
 	case OPT_JUNIT: o->junit_path = arg; break;
 	case OPT_QEMU: o->qemu = arg; break;
+	case OPT_ARCH: o->arch_name = arg; break;
+	case OPT_FIRMWARE: o->firmware = arg; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
 	case OPT_TAP: o->tap = true; break;
@@ -270,15 +282,11 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 static void boot_defaults(struct boot_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->qemu = "qemu-system-x86_64";
-	o->machine = "q35";
 	o->memory = "256M";
 	o->append = "";
 	o->accel = BOOT_ACCEL_TCG;
 	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
 	o->presses = 1;
-	o->debug_exit = BOOT_DEBUG_EXIT;
-	o->pvpanic = BOOT_PVPANIC;
 	(void)boot_parse_expect(o, "poweroff");
 }
 
@@ -321,6 +329,8 @@ static int boot_check_inputs(struct boot_options *o)
 		r = boot_check_file("--initrd", o->initrd);
 	for (int i = 0; r == 0 && i < o->n_disks; i++)
 		r = boot_check_file("--disk", o->disks[i]);
+	if (r == 0)
+		r = boot_apply_arch(o);
 	if (r == 0)
 		r = boot_create_output("--console", o->console_path, &o->console_file);
 	if (r == 0)

@@ -13,7 +13,9 @@
 #              image) and mmdebstrap (throwaway Debian roots: the full Debian guest, and the
 #              roots whose own mkinitramfs and dracut make the images the package tests
 #              boot), python3-junitparser (an independent reader of boot's --junit XML) and
-#              python3-yaml (reads the CI examples in docs/ci.md); `bench` is the same set
+#              python3-yaml (reads the CI examples in docs/ci.md), qemu-system-arm and
+#              qemu-efi-aarch64 (arm64 guests: QEMU's virt machine and its UEFI firmware);
+#              `bench` is the same set
 #   container  what `make container` needs: buildah (podman, if you have it, shares its
 #              image store) and mmdebstrap, which makes the base image from the Debian archive
 #   all        every set
@@ -60,6 +62,8 @@ test_pkgs='
 /usr/bin/mmdebstrap mmdebstrap
 /usr/lib/python3/dist-packages/junitparser python3-junitparser
 /usr/lib/python3/dist-packages/yaml python3-yaml
+/usr/bin/qemu-system-aarch64 qemu-system-arm
+/usr/share/qemu-efi-aarch64/QEMU_EFI.fd qemu-efi-aarch64
 '
 container_pkgs='
 /usr/bin/buildah buildah
