@@ -97,6 +97,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps.sh: installing $missing"
 export DEBIAN_FRONTEND=noninteractive
+# Another architecture's package (PACKAGE:arm64) needs that dpkg architecture first.
+for arch in $(printf '%s\n' $missing | sed -n 's/^[^:]*://p' | sort -u); do
+	dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+done
 apt-get update -qq || echo "deps.sh: apt-get update failed; trying the cached package lists" >&2
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
