@@ -10,13 +10,17 @@ MUSL_CC  := musl-gcc
 WARN     := -Wall -Wextra -Werror
 COMMON   := -std=gnu11 $(WARN) -Iinclude -DSOFTOFF_VERSION='"$(VERSION)"'
 EVDEV_INC := -I/usr/include/libevdev-1.0
-EVDEV_A  := /usr/lib/x86_64-linux-gnu/libevdev.a
 
-# --- the guest agent: static musl binary ---------------------------------------------
+# --- the guest agent: static musl binaries, one per guest architecture -------------------
+# x86_64: build/softoff-agent, with musl-tools' musl-gcc. arm64 (aarch64): build/arm64/softoff-agent,
+# cross-built with the musl-gcc wrapper that musl-dev:arm64 ships (aarch64-linux-musl-gcc, over
+# gcc-aarch64-linux-gnu) and libevdev-dev:arm64's libevdev.a (docs/install.md, cross-building).
 AGENT_MODS   := $(filter-out agent/main.c,$(wildcard agent/*.c))
-AGENT_MUSL_O := $(patsubst agent/%.c,$(B)/musl/agent/%.o,$(AGENT_MODS) agent/main.c) \
-                $(B)/musl/agent/compat/fortify.o
-MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections -I$(B)/musl-include $(EVDEV_INC)
+AGENT_SRCS   := $(AGENT_MODS) agent/main.c agent/compat/fortify.c
+MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections $(EVDEV_INC)
+AGENT_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,noseparate-code -s
+ARM64_MUSL_CC := aarch64-linux-musl-gcc
+comma := ,
 
 # --- the host harness: glibc + jansson ------------------------------------------------
 HARNESS_MODS := $(filter-out qemu-harness/main.c,$(wildcard qemu-harness/*.c))
@@ -31,24 +35,35 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 # small host programs the integration tests use (tests/tools/NAME.c -> build/tests/tools/NAME)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
-all: deps $(B)/softoff-agent $(B)/softoff-qemu
+.PHONY: all agent-arm64 deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
+all: deps $(B)/softoff-agent $(B)/arm64/softoff-agent $(B)/softoff-qemu
 
 deps:
 	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
 
-$(B)/musl-include:
-	mkdir -p $@
-	ln -sfn /usr/include/linux $@/linux
-	ln -sfn /usr/include/x86_64-linux-gnu/asm $@/asm
-	ln -sfn /usr/include/asm-generic $@/asm-generic
+# $(call agent_rules,DIR,CC,MULTIARCH[,LDFLAGS]): DIR/softoff-agent from objects in DIR/musl,
+# compiled with CC against the kernel headers of Debian's MULTIARCH triplet (musl's headers have
+# none: the include dir DIR/musl-include links them) and linked with that triplet's libevdev.a.
+define agent_rules
+$(1)/musl-include:
+	mkdir -p $$@
+	ln -sfn /usr/include/linux $$@/linux
+	ln -sfn /usr/include/$(3)/asm $$@/asm
+	ln -sfn /usr/include/asm-generic $$@/asm-generic
 
-$(B)/musl/%.o: %.c | $(B)/musl-include
-	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+$(1)/musl/%.o: %.c | $(1)/musl-include
+	@mkdir -p $$(@D)
+	$(2) $$(MUSL_CFLAGS) -I$(1)/musl-include -MMD -MP -c $$< -o $$@
 
-$(B)/softoff-agent: $(AGENT_MUSL_O)
-	$(MUSL_CC) -static -Wl,--gc-sections -Wl,-z,noseparate-code -s -o $@ $^ $(EVDEV_A)
+$(1)/softoff-agent: $(patsubst %.c,$(1)/musl/%.o,$(AGENT_SRCS))
+	$(2) $$(AGENT_LDFLAGS) $(4) -o $$@ $$^ /usr/lib/$(3)/libevdev.a
+endef
+$(eval $(call agent_rules,$(B),$(MUSL_CC),x86_64-linux-gnu))
+# aarch64 aligns RELRO to 64 KB pages: 23 KB of padding for a protection that only a dynamic
+# loader applies (musl's static start-up does not), so the arm64 agent is linked without it.
+$(eval $(call agent_rules,$(B)/arm64,$(ARM64_MUSL_CC),aarch64-linux-gnu,-Wl$(comma)-z$(comma)norelro))
+
+agent-arm64: deps $(B)/arm64/softoff-agent
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(@D)
@@ -207,4 +222,4 @@ soak:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/host $(B)/musl $(B)/san $(B)/fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/host $(B)/musl $(B)/arm64/musl $(B)/san $(B)/fuzz -name '*.d' 2>/dev/null)
