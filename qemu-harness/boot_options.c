@@ -22,8 +22,9 @@
 	"\n" \
 	"  --kernel FILE       kernel image (required)\n" \
 	"  --initrd FILE       initramfs image (required)\n" \
-	"  --append TEXT       kernel command line; always added: '" ARCH_X86_64_APPEND "'\n" \
-	"                      (x86_64), '" ARCH_AARCH64_APPEND "' (aarch64)\n" \
+	"  --append TEXT       kernel command line; always added in front:\n" \
+	"                      '" ARCH_X86_64_APPEND "' (x86_64),\n" \
+	"                      '" ARCH_AARCH64_APPEND "' (aarch64)\n" \
 	"  --arch ARCH         the guest's architecture, x86_64 or aarch64 (default: read from\n" \
 	"                      the kernel image); it picks the defaults below, the -cpu\n" \
 	"                      (aarch64: cortex-a57) and the console\n" \
@@ -32,7 +33,8 @@
 	"                      aarch64: " ARCH_AARCH64_FIRMWARE ",\n" \
 	"                      UEFI, which gives the kernel ACPI and so a power button)\n" \
 	"  --memory SIZE       guest memory (default 256M)\n" \
-	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \
+	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens (and the\n" \
+	"                      guest is of the host's architecture), and if the\n" \
 	"                      guest shows no console output within " CLI_STR(BOOT_KVM_PROBE_S) " s or QEMU stops it\n" \
 	"                      (internal-error), say so and boot again under TCG\n" \
 	"  --disk FILE         add FILE as a raw virtio disk (repeatable, up to " CLI_STR(BOOT_MAX_DISKS) ")\n" \
@@ -79,11 +81,12 @@
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
 	"-device " ARCH_X86_64_EXIT " -device " ARCH_X86_64_PVPANIC " -kernel -initrd\n" \
 	"-append (aarch64: -cpu cortex-a57 -bios FIRMWARE -semihosting-config\n" \
-	ARCH_AARCH64_EXIT " -device " ARCH_AARCH64_PVPANIC "), virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
-	"EXTRA-QEMU-ARGs. Its stdin is /dev/null; its own stdout/stderr are captured and\n" \
-	"printed when the test fails. -daemonize is refused. With -no-shutdown or -action\n" \
-	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
-	"guest-panic) and its status judged as 0.\n" \
+	ARCH_AARCH64_EXIT " -device " ARCH_AARCH64_PVPANIC "), virtio disks, the serial\n" \
+	"console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
+	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
+	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
+	"the guest's SHUTDOWN (guest-shutdown, guest-reset, guest-panic) and its status judged\n" \
+	"as 0.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
