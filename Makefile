@@ -200,10 +200,13 @@ demo:
 	tests/demo.sh
 
 # bench: guest programs (the baselines' outb, the floor's /init) static with musl; measure on the host
-BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/measure
+BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/arm64/floor-init $(B)/bench/measure
 $(B)/bench/outb $(B)/bench/floor-init: $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
+$(B)/bench/arm64/floor-init: bench/floor-init.c
+	@mkdir -p $(@D)
+	$(ARM64_MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
 $(B)/bench/measure: bench/measure.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
