@@ -176,6 +176,7 @@ debian-image-%:
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel initramfs debian-guest debian-images
+	$(MAKE) kernel KERNEL_ARCH=arm64
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)
@@ -214,6 +215,7 @@ $(B)/bench/measure: bench/measure.c
 bench:
 	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
 	$(MAKE) all kernel debian-guest $(BENCH_BINS)
+	$(MAKE) kernel KERNEL_ARCH=arm64
 	bench/run.sh
 
 SOAK_CYCLES ?= 50
