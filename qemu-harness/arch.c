@@ -91,7 +91,7 @@ const struct arch *arch_of_image(const unsigned char *buf, size_t len, char *why
 	if (len >= ARCH_PE_OFFSET_AT + 4 && memcmp(buf, "MZ", 2) == 0)
 		return arch_of_pe(buf, len, why, whylen);
 	if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
-		snprintf(why, whylen, "gzip-compressed: the architecture is inside");
+		snprintf(why, whylen, "gzip-compressed, so its header cannot be read");
 	else
 		snprintf(why, whylen, "not an x86 bzImage ('HdrS' at 0x%x), an arm64 Image "
 			 "('ARM\\x64' at %d) or an EFI image", ARCH_X86_MAGIC_AT, ARCH_ARM64_MAGIC_AT);
