@@ -13,7 +13,7 @@ boot_fake() { # kernel [options...]
 	rm -f "$T_DIR/started"
 	bf_kernel=$1
 	shift
-	FAKE_QEMU_MARKER=$T_DIR/started FAKE_QEMU_MODE=exit FAKE_QEMU_STATUS=99 \
+	FAKE_QEMU_MARKER=$T_DIR/started FAKE_QEMU_MODE=exit \
 		"$T_HARNESS" boot --qemu "$FAKE_QEMU" --kernel "$bf_kernel" --initrd "$T_DIR/initrd" \
 		--press never --timeout 20 "$@" >"$T_DIR/out" 2>&1
 	bf_rc=$?
@@ -31,7 +31,7 @@ t_that "gzip-compressed kernel: status 2, says gzip (got $bf_rc)" \
 	'[ $bf_rc = 2 ] && grep -q "Image.gz.*gzip-compressed" "$T_DIR/out"'
 boot_fake "$T_DIR/Image.gz" --arch aarch64
 t_that "control: with --arch aarch64 QEMU starts (status $bf_rc)" \
-	'[ $bf_rc = 0 ] && [ -e "$T_DIR/started" ]'
+	'[ $bf_rc != 2 ] && [ -e "$T_DIR/started" ]'
 boot_fake "$T_DIR/Image.gz" --arch aarch64 --firmware "$T_DIR/no-such-firmware.fd"
 t_that "missing firmware: status 2 naming it (got $bf_rc), QEMU not started" \
 	'[ $bf_rc = 2 ] && [ ! -e "$T_DIR/started" ] && grep -q "firmware .*no-such-firmware.fd.*No such file" "$T_DIR/out"'
