@@ -137,8 +137,18 @@ kernel:
 	initramfs/fetch-kernel.sh --out $(KERNEL_DIR) $(if $(KERNEL),--kernel $(KERNEL) --modules $(MODULES),--flavour $(KERNEL_FLAVOUR))
 
 # IMAGE_FLAGS: more mkinitramfs.sh options (--module ext4, --hooks DIR, --acpid, --run CMD, ...)
-initramfs: $(B)/softoff-agent kernel
-	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
+# KERNEL_ARCH=arm64: build/arm64/initramfs.cpio.gz, from the arm64 agent, kernel and busybox.
+ARCH_DIR_amd64 := $(B)
+ARCH_DIR_arm64 := $(B)/arm64
+ARCH_DIR := $(ARCH_DIR_$(KERNEL_ARCH))
+initramfs: $(ARCH_DIR)/softoff-agent $(if $(filter arm64,$(KERNEL_ARCH)),$(B)/arm64/busybox) kernel
+	initramfs/mkinitramfs.sh -o $(ARCH_DIR)/initramfs.cpio.gz --agent $(ARCH_DIR)/softoff-agent \
+		--modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
+
+# Debian's busybox-static for arm64 guests, unpacked here, never installed over the host's
+$(B)/arm64/busybox:
+	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
+	initramfs/fetch-busybox.sh --arch arm64 --out $@
 
 # A full Debian guest (bookworm minbase, systemd, udev, cloud kernel, no dbus) with softoff:
 # build/debian-guest/softoff/{rootfs.img,vmlinuz,initrd.img}; the base root is cached.
@@ -176,7 +186,7 @@ debian-image-%:
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel initramfs debian-guest debian-images
-	$(MAKE) kernel KERNEL_ARCH=arm64
+	$(MAKE) initramfs KERNEL_ARCH=arm64
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS)

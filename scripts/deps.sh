@@ -4,7 +4,8 @@
 # Usage: scripts/deps.sh [--check] [build|run|deb|test|container|all]
 #   build      what `make` needs, the arm64 agent's cross-build included: gcc-aarch64-linux-gnu,
 #              and musl-dev, libevdev-dev and linux-libc-dev of Debian's arm64 architecture
-#              (multiarch: added with `dpkg --add-architecture arm64` when missing)
+#              (multiarch: added with `dpkg --add-architecture arm64` when missing), and
+#              qemu-user-static, which runs the arm64 busybox to list its applets for the image
 #   run        what `softoff-qemu run` needs on a machine that did not build it: QEMU and
 #              jansson's shared library (the container image's runtime stage)
 #   deb        build, and what `make deb` needs: debhelper, dpkg-dev, and lintian, man-db
@@ -44,6 +45,7 @@ build_pkgs='
 /usr/bin/aarch64-linux-musl-gcc musl-dev:arm64
 /usr/lib/aarch64-linux-gnu/libevdev.a libevdev-dev:arm64
 /usr/include/aarch64-linux-gnu/asm/types.h linux-libc-dev:arm64
+/usr/bin/qemu-aarch64-static qemu-user-static
 '
 run_pkgs='
 /usr/bin/qemu-system-x86_64 qemu-system-x86
