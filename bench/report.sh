@@ -109,8 +109,8 @@ arm64_rows() {
 		failures re-press ready_ms "vs x86_64"
 	latency_row softoff-arm64 "softoff-agent (arm64 image)" softoff
 	echo "  (qemu-system-aarch64 -machine virt -cpu cortex-a57, UEFI, semihosting exit, kernel" \
-		"$(cat "$top/build/kernel-arm64/version" 2>/dev/null); the same press and timing as above;"
-	echo "   on the guest's clock, medians: /init started -> armed" \
+		"$(cat "$top/build/kernel-arm64/version" 2>/dev/null);"
+	echo "   the same press and timing as above; on the guest's clock, median /init started -> armed" \
 		"$(f1 "$(figure poweroff softoff-arm64 guest_init_to_armed_ms median)") ms)"
 }
 
@@ -206,6 +206,7 @@ write_json() {
 		printf '{"command": "make bench BENCH_RUNS=%s", "date": "%s", "cpus": %s,\n' "$runs" \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)"
 		printf ' "revision": "%s",\n' "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+		printf ' "kernel_arm64": "%s",\n' "$(cat "$top/build/kernel-arm64/version" 2>/dev/null)"
 		printf ' "kernel": "%s", "qemu": "%s", "settle_s": %s,\n' "$(cat "$top/build/kernel/version")" \
 			"$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')" "$vm_settle"
 		printf ' "goals": [%s],\n' "$(json_goals)"
