@@ -180,6 +180,17 @@ need_arm64() {
 }
 T_ARM64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 
+# The guest a test that runs on both architectures boots: x86_64 (the cloud kernel and the
+# agent), or an arm64 one when the file that sources the test sets T_GUEST_ARCH=aarch64.
+need_guest() {
+	if [ "${T_GUEST_ARCH:-x86_64}" = aarch64 ]; then
+		need_arm64
+	else
+		need_kernel
+		need_agent
+	fi
+}
+
 # The Debian packages from `make deb` (built once for tests running in parallel): sets
 # T_DEB_AGENT and T_DEB_QEMU.
 need_debs() {

@@ -1,30 +1,6 @@
 #!/bin/sh
-# `softoff-qemu run` supervising an arm64 guest (qemu-system-aarch64 -machine virt, UEFI,
-# semihosting): SIGTERM presses the ACPI button, the agent powers off cleanly (QEMU 99) and
-# run exits 0; a guest that ends with another status by itself (a payload exiting 5: QEMU
-# 139) has that status passed through.
-. "$(dirname "$0")/../lib.sh"
-need_harness
-need_arm64
-build_image "$T_DIR/agent.gz"
-guest_qemu "$T_DIR/qemu" "$T_DIR/agent.gz" "$T_DIR/console"
-"$T_HARNESS" run --grace 20 -- "$T_DIR/qemu" >"$T_DIR/out" 2>&1 &
-run_pid=$!
-t_track "$run_pid"
-t_that "the guest's agent is armed" 'wait_for_line "$T_DIR/console" "softoff-agent: armed" 60'
-start=$(now_ms)
-kill -TERM "$run_pid"
-wait "$run_pid"
-rc=$? ms=$(($(now_ms) - start))
-cat "$T_DIR/out"
-t_that "SIGTERM: exit 0 (got $rc) within the grace ($ms ms)" '[ $rc = 0 ] && [ $ms -lt 20000 ]'
-t_that "QEMU exited with status 99" 'grep -q "QEMU exited with status 99" "$T_DIR/out"'
-t_that "the guest shut down through the agent" \
-	'grep -q "softoff-agent: shutting down" "$T_DIR/console"'
-
-guest_qemu "$T_DIR/qemu" "$T_DIR/agent.gz" "$T_DIR/console2" 'softoff.run="exit 5"'
-timeout 120 "$T_HARNESS" run --grace 20 -- "$T_DIR/qemu" >"$T_DIR/out2" 2>&1
-rc=$?
-cat "$T_DIR/out2"
-t_that "a payload exiting 5: QEMU status 139 passed through (got $rc)" '[ $rc = 139 ]'
-t_done
+# harness-run-agent.sh on an arm64 guest (qemu-system-aarch64 -machine virt, UEFI,
+# semihosting): SIGTERM to `softoff-qemu run` presses the ACPI button, the agent powers off
+# cleanly (QEMU 99) and run exits 0; a payload's own status is passed through.
+T_GUEST_ARCH=aarch64
+. "$(dirname "$0")/harness-run-agent.sh"
