@@ -24,6 +24,10 @@
 #define XP_DMI_VENDOR "sys/class/dmi/id/sys_vendor"
 #define XP_ACPI_FADT "sys/firmware/acpi/tables/FACP" /* present on every ACPI machine */
 #define XP_FW_CFG "sys/firmware/qemu_fw_cfg"
+/* the device tree's root compatible when booted without UEFI: QEMU's arm virt machine says
+ * "linux,dummy-virt" (hw/arm/virt.c); kvmtool does too, where semihosting just traps */
+#define XP_DT_COMPATIBLE "sys/firmware/devicetree/base/compatible"
+#define XP_QEMU_DT "linux,dummy-virt"
 /* QEMU's ACPI tables: OEM ID "BOCHS " and OEM table ID "BXPC    " (hw/acpi/aml-build.c) */
 #define XP_QEMU_ACPI_OEM "BOCHS/BXPC"
 #define XP_ACPI_OEM_ID 10 /* offsets in the 36-byte table header: OEM ID (6 bytes) */
@@ -84,6 +88,7 @@ void xp_read_machine(const struct xp_ops *ops, struct xp_machine *m)
 	snprintf(path, sizeof(path), "%s/%s", ops->root, XP_FW_CFG);
 	m->fw_cfg = stat(path, &st) == 0;
 	ops->hypervisor(m->hypervisor);
+	xp_read_word(ops->root, XP_DT_COMPATIBLE, m->dt_compatible, sizeof(m->dt_compatible));
 }
 
 bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen)
@@ -96,9 +101,12 @@ bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen)
 		snprintf(why, whylen, "QEMU by its fw_cfg device");
 	else if (!strcmp(m->hypervisor, XP_TCG_SIGNATURE))
 		snprintf(why, whylen, "QEMU by its CPUID signature %s", XP_TCG_SIGNATURE);
+	else if (!strcmp(m->dt_compatible, XP_QEMU_DT))
+		snprintf(why, whylen, "QEMU by its device tree (%s)", XP_QEMU_DT);
 	else {
 		snprintf(why, whylen, "no sign of QEMU (DMI sys_vendor '%s', ACPI OEM '%s', no fw_cfg, "
-			 "hypervisor '%s')", m->dmi_vendor, m->acpi_oem, m->hypervisor);
+			 "hypervisor '%s', device tree '%s')", m->dmi_vendor, m->acpi_oem, m->hypervisor,
+			 m->dt_compatible);
 		return false;
 	}
 	return true;

@@ -35,6 +35,7 @@ struct xp_machine {
 	char acpi_oem[16];   /* FACP header's OEM ID/OEM table ID ("BOCHS/BXPC"); "" if none */
 	bool fw_cfg;         /* sys/firmware/qemu_fw_cfg exists (only with the qemu_fw_cfg module) */
 	char hypervisor[13]; /* CPUID hypervisor signature: "TCGTCGTCGTCG", "KVMKVMKVM", ... */
+	char dt_compatible[32]; /* device tree root's first compatible ("linux,dummy-virt"); "" if none */
 };
 
 /* Reads the signs under ops->root and from ops->hypervisor. */

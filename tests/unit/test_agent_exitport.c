@@ -370,6 +370,25 @@ static void test_semihosting_guard(void **state)
 	assert_non_null(strstr(tu_log(), "(semihosting SYS_EXIT; exit-port-guard = off)"));
 }
 
+/* Booted without UEFI there is no DMI and no ACPI: QEMU's virt names itself in the device tree,
+ * a board does not. The property holds NUL-separated strings. */
+static void test_semihosting_device_tree_virt_or_board(void **state)
+{
+	(void)state;
+	tu_setup_dir();
+	put("sys/firmware/devicetree/base/compatible", "linux,dummy-virt", sizeof("linux,dummy-virt"));
+	xp_leave(&ops, 0x31, 0x501, FALLBACK_POWEROFF);
+	assert_string_equal(calls, "semihost(99) fallback(0) ");
+	assert_non_null(strstr(tu_log(), "(semihosting SYS_EXIT; QEMU by its device tree (linux,dummy-virt))"));
+	calls[0] = '\0';
+	tu_setup_dir();
+	put("sys/firmware/devicetree/base/compatible", "raspberrypi,4-model-b\0brcm,bcm2711",
+	    sizeof("raspberrypi,4-model-b\0brcm,bcm2711"));
+	xp_leave(&ops, 0x31, 0x501, FALLBACK_POWEROFF);
+	assert_string_equal(calls, "fallback(0) ");
+	assert_non_null(strstr(tu_log(), "hypervisor '', device tree 'raspberrypi,4-model-b')"));
+}
+
 static void test_no_method_falls_back(void **state)
 {
 	(void)state;
@@ -400,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_semihosting_that_returns_falls_back, setup_semihosting, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_semihosting_that_hangs_is_bounded, setup_semihosting, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_semihosting_guard, setup_semihosting, tu_teardown),
+		cmocka_unit_test_setup_teardown(test_semihosting_device_tree_virt_or_board, setup_semihosting, tu_teardown),
 		cmocka_unit_test_setup_teardown(test_no_method_falls_back, setup, tu_teardown),
 	};
 
