@@ -60,9 +60,10 @@ run_unit() { # glob [prefix [wrapper...]]
 }
 
 # Each agent must be one static binary with no interpreter and no dynamic section, built for
-# its guest's machine (readelf's "Machine:" line).
-check_agent_binary() { # path test-name-prefix machine
-	local a=$1 name=$2 size
+# its guest's machine (readelf's "Machine:" line), that runs: here, or under RUNNER (QEMU's
+# user mode for another machine's).
+check_agent_binary() { # path test-name-prefix machine [runner]
+	local a=$1 name=$2 runner=${4:-} size version
 	if [ ! -f "$a" ]; then record "$name-binary" fail "${a#"$top"/} missing"; return; fi
 	if readelf -lW "$a" | grep -q INTERP; then
 		record "$name-static" fail "has a PT_INTERP program header"
@@ -75,6 +76,12 @@ check_agent_binary() { # path test-name-prefix machine
 		record "$name-machine" pass "$3"
 	else
 		record "$name-machine" fail "not built for $3: $(readelf -hW "$a" | sed -n 's/^ *Machine: *//p')"
+	fi
+	version=$($runner "$a" --version 2>&1)
+	if [ "$version" = "softoff-agent $(cat VERSION)" ]; then
+		record "$name-runs" pass "${runner:+$runner }--version: $version"
+	else
+		record "$name-runs" fail "${runner:+$runner }--version: $version"
 	fi
 	size=$(stat -c %s "$a")
 	if [ "$size" -le 131072 ]; then
@@ -147,7 +154,7 @@ if [ ${#patterns[@]} = 0 ]; then
 		--leak-check=full --errors-for-leak-kinds=definite
 	run_fuzz_seeds
 	check_agent_binary "$B/softoff-agent" agent 'Advanced Micro Devices X86-64'
-	check_agent_binary "$B/arm64/softoff-agent" agent-arm64 AArch64
+	check_agent_binary "$B/arm64/softoff-agent" agent-arm64 AArch64 qemu-aarch64-static
 fi
 [ $unit_only = 1 ] || run_integration
 passed=$(grep -c '^pass ' "$results/all")
