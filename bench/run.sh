@@ -128,7 +128,9 @@ poweroff_once() { # variant run
 	case $1 in softoff | respawn | softoff-arm64) ;; *) return 0 ;; esac
 	span=$(guest_span_ms "$console" 'Run /init' 'softoff-agent: armed')
 	[ -z "$span" ] || sample poweroff "$1" guest_init_to_armed_ms "$span"
-	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' 'softoff-agent: writing 0x')
+	# the exit line: isa-debug-exit's port write, or arm64's semihosting call
+	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' \
+		'softoff-agent: (writing 0x|asking QEMU to exit)')
 	[ -z "$span" ] || sample poweroff "$1" guest_sequence_ms "$span"
 }
 
