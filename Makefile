@@ -10,13 +10,17 @@ MUSL_CC  := musl-gcc
 WARN     := -Wall -Wextra -Werror
 COMMON   := -std=gnu11 $(WARN) -Iinclude -DSOFTOFF_VERSION='"$(VERSION)"'
 EVDEV_INC := -I/usr/include/libevdev-1.0
-EVDEV_A  := /usr/lib/x86_64-linux-gnu/libevdev.a
 
-# --- the guest agent: static musl binary ---------------------------------------------
+# --- the guest agent: static musl binaries, one per guest architecture -------------------
+# x86_64: build/softoff-agent, with musl-tools' musl-gcc. arm64 (aarch64): build/arm64/softoff-agent,
+# cross-built with the musl-gcc wrapper that musl-dev:arm64 ships (aarch64-linux-musl-gcc, over
+# gcc-aarch64-linux-gnu) and libevdev-dev:arm64's libevdev.a (docs/install.md, cross-building).
 AGENT_MODS   := $(filter-out agent/main.c,$(wildcard agent/*.c))
-AGENT_MUSL_O := $(patsubst agent/%.c,$(B)/musl/agent/%.o,$(AGENT_MODS) agent/main.c) \
-                $(B)/musl/agent/compat/fortify.o
-MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections -I$(B)/musl-include $(EVDEV_INC)
+AGENT_SRCS   := $(AGENT_MODS) agent/main.c agent/compat/fortify.c
+MUSL_CFLAGS  := $(COMMON) -Os -ffunction-sections -fdata-sections $(EVDEV_INC)
+AGENT_LDFLAGS := -static -Wl,--gc-sections -Wl,-z,noseparate-code -s
+ARM64_MUSL_CC := aarch64-linux-musl-gcc
+comma := ,
 
 # --- the host harness: glibc + jansson ------------------------------------------------
 HARNESS_MODS := $(filter-out qemu-harness/main.c,$(wildcard qemu-harness/*.c))
@@ -33,24 +37,35 @@ TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/
 # small static guest programs the integration tests put in images (tests/guest/NAME.c -> build/tests/guest/NAME)
 GUEST_TOOLS   := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
-all: deps $(B)/softoff-agent $(B)/softoff-qemu
+.PHONY: all agent-arm64 deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
+all: deps $(B)/softoff-agent $(B)/arm64/softoff-agent $(B)/softoff-qemu
 
 deps:
 	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
 
-$(B)/musl-include:
-	mkdir -p $@
-	ln -sfn /usr/include/linux $@/linux
-	ln -sfn /usr/include/x86_64-linux-gnu/asm $@/asm
-	ln -sfn /usr/include/asm-generic $@/asm-generic
+# $(call agent_rules,DIR,CC,MULTIARCH[,LDFLAGS]): DIR/softoff-agent from objects in DIR/musl,
+# compiled with CC against the kernel headers of Debian's MULTIARCH triplet (musl's headers have
+# none: the include dir DIR/musl-include links them) and linked with that triplet's libevdev.a.
+define agent_rules
+$(1)/musl-include:
+	mkdir -p $$@
+	ln -sfn /usr/include/linux $$@/linux
+	ln -sfn /usr/include/$(3)/asm $$@/asm
+	ln -sfn /usr/include/asm-generic $$@/asm-generic
 
-$(B)/musl/%.o: %.c | $(B)/musl-include
-	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+$(1)/musl/%.o: %.c | $(1)/musl-include
+	@mkdir -p $$(@D)
+	$(2) $$(MUSL_CFLAGS) -I$(1)/musl-include -MMD -MP -c $$< -o $$@
 
-$(B)/softoff-agent: $(AGENT_MUSL_O)
-	$(MUSL_CC) -static -Wl,--gc-sections -Wl,-z,noseparate-code -s -o $@ $^ $(EVDEV_A)
+$(1)/softoff-agent: $(patsubst %.c,$(1)/musl/%.o,$(AGENT_SRCS))
+	$(2) $$(AGENT_LDFLAGS) $(4) -o $$@ $$^ /usr/lib/$(3)/libevdev.a
+endef
+$(eval $(call agent_rules,$(B),$(MUSL_CC),x86_64-linux-gnu))
+# aarch64 aligns RELRO to 64 KB pages: 23 KB of padding for a protection that only a dynamic
+# loader applies (musl's static start-up does not), so the arm64 agent is linked without it.
+$(eval $(call agent_rules,$(B)/arm64,$(ARM64_MUSL_CC),aarch64-linux-gnu,-Wl$(comma)-z$(comma)norelro))
+
+agent-arm64: deps $(B)/arm64/softoff-agent
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(@D)
@@ -120,17 +135,31 @@ fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # --- guest image and kernel ------------------------------------------------------------
-# KERNEL_FLAVOUR=amd64: the generic kernel, in build/kernel-amd64. KERNEL=FILE MODULES=DIR: your own
+# KERNEL_FLAVOUR=amd64: the generic kernel, in build/kernel-amd64. KERNEL_ARCH=arm64: the cloud
+# arm64 kernel (an arm64 guest's), in build/kernel-arm64. KERNEL=FILE MODULES=DIR: your own
 # kernel (MODULES = lib/modules/VERSION after depmod), linked into build/kernel instead.
-KERNEL_FLAVOUR ?= cloud-amd64
-KERNEL_DIR := $(B)/kernel$(if $(filter cloud-amd64,$(KERNEL_FLAVOUR)),,-$(KERNEL_FLAVOUR))
+KERNEL_ARCH    ?= amd64
+KERNEL_FLAVOUR ?= cloud-$(KERNEL_ARCH)
+KERNEL_DIR_cloud-amd64 := $(B)/kernel
+KERNEL_DIR_cloud-arm64 := $(B)/kernel-arm64
+KERNEL_DIR := $(or $(KERNEL_DIR_$(KERNEL_FLAVOUR)),$(B)/kernel-$(KERNEL_FLAVOUR))
 kernel:
 	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
 	initramfs/fetch-kernel.sh --out $(KERNEL_DIR) $(if $(KERNEL),--kernel $(KERNEL) --modules $(MODULES),--flavour $(KERNEL_FLAVOUR))
 
 # IMAGE_FLAGS: more mkinitramfs.sh options (--module ext4, --hooks DIR, --acpid, --run CMD, ...)
-initramfs: $(B)/softoff-agent kernel
-	initramfs/mkinitramfs.sh -o $(B)/initramfs.cpio.gz --agent $(B)/softoff-agent --modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
+# KERNEL_ARCH=arm64: build/arm64/initramfs.cpio.gz, from the arm64 agent, kernel and busybox.
+ARCH_DIR_amd64 := $(B)
+ARCH_DIR_arm64 := $(B)/arm64
+ARCH_DIR := $(ARCH_DIR_$(KERNEL_ARCH))
+initramfs: $(ARCH_DIR)/softoff-agent $(if $(filter arm64,$(KERNEL_ARCH)),$(B)/arm64/busybox) kernel
+	initramfs/mkinitramfs.sh -o $(ARCH_DIR)/initramfs.cpio.gz --agent $(ARCH_DIR)/softoff-agent \
+		--modules $(KERNEL_DIR)/modules $(IMAGE_FLAGS)
+
+# Debian's busybox-static for arm64 guests, unpacked here, never installed over the host's
+$(B)/arm64/busybox:
+	@$(DEPS) --check build 2>/dev/null || $(DEPS) build
+	initramfs/fetch-busybox.sh --arch arm64 --out $@
 
 # A full Debian guest (bookworm minbase, systemd, udev, cloud kernel, no dbus) with softoff:
 # build/debian-guest/softoff/{rootfs.img,vmlinuz,initrd.img}; the base root is cached.
@@ -168,6 +197,7 @@ debian-image-%:
 check:
 	@$(DEPS) --check test 2>/dev/null || $(DEPS) test
 	$(MAKE) all kernel initramfs debian-guest debian-images
+	$(MAKE) initramfs KERNEL_ARCH=arm64
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
 	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS) $(GUEST_TOOLS)
@@ -192,10 +222,13 @@ demo:
 	tests/demo.sh
 
 # bench: guest programs (the baselines' outb, the floor's /init) static with musl; measure on the host
-BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/measure
+BENCH_BINS := $(B)/bench/outb $(B)/bench/floor-init $(B)/bench/arm64/floor-init $(B)/bench/measure
 $(B)/bench/outb $(B)/bench/floor-init: $(B)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(MUSL_PROGRAM) -o $@ $<
+$(B)/bench/arm64/floor-init: bench/floor-init.c
+	@mkdir -p $(@D)
+	$(ARM64_MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
 $(B)/bench/measure: bench/measure.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
@@ -203,6 +236,7 @@ $(B)/bench/measure: bench/measure.c
 bench:
 	@$(DEPS) --check bench 2>/dev/null || $(DEPS) bench
 	$(MAKE) all kernel debian-guest $(BENCH_BINS)
+	$(MAKE) kernel KERNEL_ARCH=arm64
 	bench/run.sh
 
 SOAK_CYCLES ?= 50
@@ -214,4 +248,4 @@ soak:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/host $(B)/musl $(B)/san $(B)/fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/host $(B)/musl $(B)/arm64/musl $(B)/san $(B)/fuzz -name '*.d' 2>/dev/null)

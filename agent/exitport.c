@@ -1,6 +1,9 @@
-/* isa-debug-exit makes QEMU exit((v << 1) | 1) at once (docs/facts.md: isa-debug-exit); without the device the
- * write does nothing (docs/facts.md: no device, no effect), so the fallback must follow. The write
- * happens only on a machine identified as QEMU (docs/agent.md, "The exit port: only on QEMU"). */
+/* Leaving QEMU, the policy: identify the machine, pick the architecture's exit method, fall
+ * back when still alive. isa-debug-exit makes QEMU exit((v << 1) | 1) at once (docs/facts.md:
+ * isa-debug-exit); without the device the write does nothing (docs/facts.md: no device, no
+ * effect), so the fallback must follow. Semihosting SYS_EXIT makes QEMU exit with the status
+ * passed; without semihosting the call traps, so it runs in a child. Either happens only on a
+ * machine identified as QEMU (docs/agent.md, "The exit port: only on QEMU"). */
 #include "exitport.h"
 
 #include <errno.h>
@@ -11,19 +14,20 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bounded.h"
 #include "log.h"
 #include "readfile.h"
+#include "softoff/exit_status.h"
 #include "timeutil.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#include <sys/io.h>
-#endif
 
 /* The signs of QEMU (docs/facts.md: how a guest knows it runs on QEMU) */
 #define XP_DMI_VENDOR "sys/class/dmi/id/sys_vendor"
 #define XP_ACPI_FADT "sys/firmware/acpi/tables/FACP" /* present on every ACPI machine */
 #define XP_FW_CFG "sys/firmware/qemu_fw_cfg"
+/* the device tree's root compatible when booted without UEFI: QEMU's arm virt machine says
+ * "linux,dummy-virt" (hw/arm/virt.c); kvmtool does too, where semihosting just traps */
+#define XP_DT_COMPATIBLE "sys/firmware/devicetree/base/compatible"
+#define XP_QEMU_DT "linux,dummy-virt"
 /* QEMU's ACPI tables: OEM ID "BOCHS " and OEM table ID "BXPC    " (hw/acpi/aml-build.c) */
 #define XP_QEMU_ACPI_OEM "BOCHS/BXPC"
 #define XP_ACPI_OEM_ID 10 /* offsets in the 36-byte table header: OEM ID (6 bytes) */
@@ -84,6 +88,7 @@ void xp_read_machine(const struct xp_ops *ops, struct xp_machine *m)
 	snprintf(path, sizeof(path), "%s/%s", ops->root, XP_FW_CFG);
 	m->fw_cfg = stat(path, &st) == 0;
 	ops->hypervisor(m->hypervisor);
+	xp_read_word(ops->root, XP_DT_COMPATIBLE, m->dt_compatible, sizeof(m->dt_compatible));
 }
 
 bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen)
@@ -96,15 +101,18 @@ bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen)
 		snprintf(why, whylen, "QEMU by its fw_cfg device");
 	else if (!strcmp(m->hypervisor, XP_TCG_SIGNATURE))
 		snprintf(why, whylen, "QEMU by its CPUID signature %s", XP_TCG_SIGNATURE);
+	else if (!strcmp(m->dt_compatible, XP_QEMU_DT))
+		snprintf(why, whylen, "QEMU by its device tree (%s)", XP_QEMU_DT);
 	else {
 		snprintf(why, whylen, "no sign of QEMU (DMI sys_vendor '%s', ACPI OEM '%s', no fw_cfg, "
-			 "hypervisor '%s')", m->dmi_vendor, m->acpi_oem, m->hypervisor);
+			 "hypervisor '%s', device tree '%s')", m->dmi_vendor, m->acpi_oem, m->hypervisor,
+			 m->dt_compatible);
 		return false;
 	}
 	return true;
 }
 
-static bool xp_port_allowed(const struct xp_ops *ops, char *why, size_t whylen)
+static bool xp_exit_allowed(const struct xp_ops *ops, char *why, size_t whylen)
 {
 	struct xp_machine m;
 
@@ -136,21 +144,13 @@ static void xp_take_fallback(const struct xp_ops *ops, enum fallback_action fall
 		log_important("fallback %s: %s", xp_fallback_name(fallback), strerror(-rc));
 }
 
-void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback)
+/* x86: the value to isa-debug-exit; returns when the write did not end QEMU. */
+static void xp_write_port(const struct xp_ops *ops, unsigned value, unsigned port, const char *why)
 {
-	char why[256];
-	int rc;
+	int rc = ops->ioperm(port);
 
-	if (!xp_port_allowed(ops, why, sizeof(why))) {
-		log_important("not writing port 0x%x: %s; with exit-port-guard = qemu the port is "
-			      "written only on QEMU", port, why);
-		xp_take_fallback(ops, fallback);
-		return;
-	}
-	rc = ops->ioperm(port);
 	if (rc < 0) {
 		log_important("ioperm port 0x%x: %s; cannot write the exit value", port, strerror(-rc));
-		xp_take_fallback(ops, fallback);
 		return;
 	}
 	log_important("writing 0x%x to port 0x%x (isa-debug-exit; %s)", value, port, why);
@@ -160,43 +160,64 @@ void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fall
 	ops->sleep_ms(XP_GRACE_MS);
 	log_important("still running %d ms after writing port 0x%x: no isa-debug-exit device there?",
 		      XP_GRACE_MS, port);
+}
+
+struct xp_semihost_call {
+	const struct xp_ops *ops;
+	int status;
+};
+
+static int xp_semihost_step(const void *ctx, const char *arg)
+{
+	const struct xp_semihost_call *call = ctx;
+
+	(void)arg;
+	return call->ops->semihost_exit(call->status);
+}
+
+/* arm64: semihosting SYS_EXIT in a bounded child, since a guest cannot tell whether QEMU has
+ * semihosting on: without it the child dies of a signal and we are still here. */
+static void xp_semihost(const struct xp_ops *ops, unsigned value, const char *why)
+{
+	struct xp_semihost_call call = { ops, softoff_qemu_status(value) };
+	int rc;
+
+	log_important("asking QEMU to exit %d (semihosting SYS_EXIT; %s)", call.status, why);
+	(void)tcdrain(1);
+	(void)tcdrain(2);
+	rc = bnd_run(xp_semihost_step, &call, NULL, XP_GRACE_MS);
+	if (rc == -EINTR)
+		log_important("semihosting SYS_EXIT trapped (its child died of a signal): no semihosting "
+			      "here (QEMU needs -semihosting-config enable=on,userspace=on)");
+	else if (rc == -ETIMEDOUT)
+		log_important("still running %d ms after the semihosting SYS_EXIT call", XP_GRACE_MS);
+	else
+		log_important("semihosting SYS_EXIT: %s", strerror(rc < 0 ? -rc : EPROTO));
+}
+
+static void xp_log_refused(enum xp_method method, unsigned port, const char *why)
+{
+	if (method == XP_METHOD_PORT)
+		log_important("not writing port 0x%x: %s; with exit-port-guard = qemu the port is "
+			      "written only on QEMU", port, why);
+	else
+		log_important("not asking QEMU to exit by semihosting: %s; with exit-port-guard = qemu "
+			      "the call is made only on QEMU", why);
+}
+
+void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback)
+{
+	char why[256];
+
+	if (ops->method == XP_METHOD_NONE)
+		log_important("no way to leave QEMU with a status on this architecture");
+	else if (!xp_exit_allowed(ops, why, sizeof(why)))
+		xp_log_refused(ops->method, port, why);
+	else if (ops->method == XP_METHOD_PORT)
+		xp_write_port(ops, value, port, why);
+	else
+		xp_semihost(ops, value, why);
 	xp_take_fallback(ops, fallback);
-}
-
-static void xp_system_hypervisor(char sig[13])
-{
-	sig[0] = '\0';
-#if defined(__x86_64__) || defined(__i386__)
-	unsigned a, b, c, d;
-
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 31))) /* bit 31: a hypervisor */
-		return;
-	__cpuid(0x40000000, a, b, c, d);
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	sig[12] = '\0';
-#endif
-}
-
-static int xp_system_ioperm(unsigned port)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return ioperm(port, 1, 1) < 0 ? -errno : 0;
-#else
-	(void)port;
-	return -ENOSYS; /* port I/O exists only on x86 (docs/facts.md) */
-#endif
-}
-
-static void xp_system_outb(unsigned value, unsigned port)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	outb((unsigned char)value, (unsigned short)port);
-#else
-	(void)value;
-	(void)port;
-#endif
 }
 
 static int xp_system_fallback(enum fallback_action action)
@@ -213,5 +234,12 @@ static void xp_system_sleep(long ms)
 }
 
 const struct xp_ops xp_system_ops = {
-	"", xp_system_hypervisor, xp_system_ioperm, xp_system_outb, xp_system_sleep, xp_system_fallback,
+	.root = "",
+	.method = XP_INSN_METHOD,
+	.hypervisor = xp_insn_hypervisor,
+	.ioperm = xp_insn_ioperm,
+	.outb = xp_insn_outb,
+	.semihost_exit = xp_insn_semihost_exit,
+	.sleep_ms = xp_system_sleep,
+	.fallback = xp_system_fallback,
 };

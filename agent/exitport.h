@@ -1,7 +1,9 @@
-/* Leaving QEMU: write the exit value to isa-debug-exit, and fall back if we are still alive.
- * The port is written only on a machine identified as QEMU (or with exit-port-guard = off):
- * on real hardware the same I/O range can belong to the chipset (GPIO blocks often sit at
- * 0x500), and the agent is packaged for machines that are not VMs. */
+/* Leaving QEMU with a status: on x86 write the exit value to isa-debug-exit, on arm64 make a
+ * semihosting SYS_EXIT call (in a child: without semihosting the call traps), and fall back if
+ * we are still alive. Either is used only on a machine identified as QEMU (or with
+ * exit-port-guard = off): on real hardware the I/O range around 0x500 can belong to the
+ * chipset (GPIO blocks often sit there), an attached debugger would halt on the semihosting
+ * call, and the agent is packaged for machines that are not VMs. */
 #ifndef SOFTOFF_AGENT_EXITPORT_H
 #define SOFTOFF_AGENT_EXITPORT_H
 
@@ -9,14 +11,18 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "exitinsn.h"
 
-#define XP_GRACE_MS 1000 /* how long the write gets to end the process */
+#define XP_GRACE_MS 1000 /* how long the write or the call gets to end the process */
 
+/* The system's are exitinsn.c's for this architecture; the tests pass fakes (of either method). */
 struct xp_ops {
 	const char *root; /* prefix of the sys/ paths that identify the machine: "" (the system) */
+	enum xp_method method;
 	void (*hypervisor)(char sig[13]); /* CPUID 0x40000000 signature, "" without a hypervisor */
 	int (*ioperm)(unsigned port);      /* 0 or -errno */
 	void (*outb)(unsigned value, unsigned port);
+	int (*semihost_exit)(int status); /* run in a child; returns -errno when QEMU did not exit */
 	void (*sleep_ms)(long ms);
 	int (*fallback)(enum fallback_action action); /* 0 or -errno; returns only if it failed */
 };
@@ -29,6 +35,7 @@ struct xp_machine {
 	char acpi_oem[16];   /* FACP header's OEM ID/OEM table ID ("BOCHS/BXPC"); "" if none */
 	bool fw_cfg;         /* sys/firmware/qemu_fw_cfg exists (only with the qemu_fw_cfg module) */
 	char hypervisor[13]; /* CPUID hypervisor signature: "TCGTCGTCGTCG", "KVMKVMKVM", ... */
+	char dt_compatible[32]; /* device tree root's first compatible ("linux,dummy-virt"); "" if none */
 };
 
 /* Reads the signs under ops->root and from ops->hypervisor. */
@@ -40,8 +47,10 @@ bool xp_is_qemu(const struct xp_machine *m, char *why, size_t whylen);
 /* Until called, the guard is EXIT_PORT_GUARD_QEMU. main() passes the config's value. */
 void xp_set_guard(enum exit_port_guard guard);
 
-/* Flushes the console, writes value to port (if the guard allows it), waits, then takes the
- * fallback. Returns only when the machine is still running (fallback none, or it failed). */
+/* Flushes the console and, if the guard allows it, leaves by ops->method: writes value to
+ * port and waits, or asks for QEMU status softoff_qemu_status(value) by semihosting in a
+ * child; then takes the fallback. Returns only when the machine is still running (fallback
+ * none, or it failed). */
 void xp_leave(const struct xp_ops *ops, unsigned value, unsigned port, enum fallback_action fallback);
 
 #endif

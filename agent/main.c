@@ -40,9 +40,11 @@ static void usage(int fd)
 		"       softoff-agent [--config FILE] exit-port                 write exit-value to exit-port now\n"
 		"       softoff-agent --help | --version\n\n"
 		"On a power-button press (or SIGPWR, or signal 38 = SIGRTMIN+4): run the hooks, stop all\n"
-		"processes, sync, unmount, write exit-value to the isa-debug-exit port (only on a machine\n"
-		"identified as QEMU, see exit-port-guard); if still alive 1 s later, or not QEMU, take the\n"
-		"fallback. SIGTERM/SIGINT stop the daemon without powering off (ignored as PID 1).\n"
+		"processes, sync, unmount, write exit-value to the isa-debug-exit port (x86_64), or ask QEMU\n"
+		"to exit with (exit-value << 1) | 1 by a semihosting SYS_EXIT call in a child (arm64), only\n"
+		"on a machine identified as QEMU (see exit-port-guard); if still alive 1 s later, or the\n"
+		"call trapped, or not QEMU, take the fallback. SIGTERM/SIGINT stop the daemon without\n"
+		"powering off (ignored as PID 1).\n"
 		"Under systemd (/run/systemd/system exists) a press starts systemd's poweroff.target instead\n"
 		"(signal 38 to PID 1), unless systemd-logind runs and handles the power key; exit-port is then\n"
 		"for /usr/lib/systemd/system-shutdown/ only (refused while systemd runs as PID 1).\n"
@@ -55,8 +57,8 @@ static void usage(int fd)
 	dprintf(fd,
 		"\nExit status: 0 ok; 1 runtime failure (e.g. still running after the shutdown; exit-port refused);\n"
 		"2 usage or config error. run mode: if still running after everything, the payload's status.\n"
-		"QEMU's status after the write: 99 power-off (0x31), 101 payload killed by a signal,\n"
-		"103 agent failure, 129+2s payload exited with s (0..63).\n");
+		"QEMU's status after the write (or the semihosting call): 99 power-off (0x31), 101 payload\n"
+		"killed by a signal, 103 agent failure, 129+2s payload exited with s (0..63).\n");
 }
 
 /* What follows the options: nothing (daemon), `poweroff`, or `run [--] CMD [ARG...]`. */

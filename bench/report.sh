@@ -64,6 +64,9 @@ check_goals() {
 	img=$(calc %.1f "$(figure footprint embedded-image size_bytes max) / 1024")
 	goal "embedded image (boot without --initrd, uncompressed)" "$img" "KiB" "< 200" \
 		"$(calc %d "$img < 200")"
+	overhead=$(calc %.1f "100 * ($(figure boot softoff-arm64 wall_ms median) / $(figure boot floor-arm64 wall_ms median) - 1)")
+	goal "arm64 boot-test cycle, overhead over its floor (median)" "$overhead" "%" "<= 10" \
+		"$(calc %d "$overhead <= 10")"
 	fail=$(awk '$1 == "scale" && $3 == "failures" { s += $9; n++ } END { print n ? s : "n/a" }' "$out/stats.txt")
 	goal "failures in the scale runs" "$fail" "" "0" "$(calc %d "$fail == 0")"
 }
@@ -73,25 +76,25 @@ check_goals() {
 f1() { calc %.1f "$1"; } # one decimal
 f0() { calc %.0f "$1"; } # whole number
 
-latency_row() { # variant label
-	local med
+latency_row() { # variant label [reference variant for the ratio]
+	local med ref=${3:-busybox}
 	med=$(figure poweroff "$1" latency_ms median)
 	printf '  %-30s %8s %8s %8s %5s %9s %9s %8s %10s\n' "$2" "$(f1 "$med")" \
 		"$(f1 "$(figure poweroff "$1" latency_ms p90)")" "$(f1 "$(figure poweroff "$1" latency_ms min)")" \
 		"$(figure poweroff "$1" latency_ms runs)" \
 		"$(figure poweroff "$1" failures sum)" "$(figure poweroff "$1" repressed sum)" \
 		"$(f0 "$(figure poweroff "$1" ready_ms median)")" \
-		"$(calc %.2f "$med / $(figure poweroff busybox latency_ms median)")"
+		"$(calc %.2f "$med / $(figure poweroff "$ref" latency_ms median)")"
 }
 
-boot_row() { # variant label
-	local med
+boot_row() { # variant label [floor variant]
+	local med floor=${3:-floor}
 	med=$(figure boot "$1" wall_ms median)
 	printf '  %-30s %8s %8s %8s %5s %9s %10s %10s %9s\n' "$2" "$(f0 "$med")" \
 		"$(f0 "$(figure boot "$1" wall_ms p90)")" "$(f0 "$(figure boot "$1" wall_ms min)")" \
 		"$(figure boot "$1" wall_ms runs)" \
 		"$(figure boot "$1" failures sum)" \
-		"$(calc %+.1f "100 * ($med / $(figure boot floor wall_ms median) - 1)")" \
+		"$(calc %+.1f "100 * ($med / $(figure boot "$floor" wall_ms median) - 1)")" \
 		"$(f0 "$(figure boot "$1" harness_cpu_ms median)")" \
 		"$(f0 "$(figure boot "$1" harness_peak_rss_kib median)")"
 }
@@ -101,6 +104,22 @@ scale_row() { # parallel
 	wall=$(figure scale "$1" wall_ms median)
 	printf '  %-30s %8s %10s %8s\n' "$1" "$(f0 "$wall")" "$(calc %.0f "$wall / $1")" \
 		"$(figure scale "$1" failures sum)"
+}
+
+arm64_rows() {
+	printf '%-32s %8s %8s %8s %5s %9s %10s %10s %9s\n' "arm64 boot-test cycle (ms)" median p90 min runs \
+		failures "vs floor %" "harn. CPU" "harn. KiB"
+	boot_row floor-arm64 "floor (/init = semihosting)" floor-arm64
+	boot_row softoff-arm64 "softoff-agent (arm64 image)" floor-arm64
+	printf '%-32s %8s %8s %8s %5s %9s %9s %8s %10s\n' "arm64 power-off latency (ms)" median p90 min runs \
+		failures re-press ready_ms "vs x86_64"
+	latency_row softoff-arm64 "softoff-agent (arm64 image)" softoff
+	echo "  (qemu-system-aarch64 -machine virt -cpu cortex-a57, UEFI, semihosting exit, kernel" \
+		"$(cat "$top/build/kernel-arm64/version" 2>/dev/null);"
+	echo "   the same press and timing as above; on the guest's clock, medians: /init started -> armed" \
+		"$(f1 "$(figure poweroff softoff-arm64 guest_init_to_armed_ms median)") ms;"
+	echo "   agent 'shutting down' -> 'asking QEMU to exit'" \
+		"$(f1 "$(figure poweroff softoff-arm64 guest_sequence_ms median)") ms)"
 }
 
 debian_row() {
@@ -163,6 +182,8 @@ print_table() {
 	echo
 	debian_row
 	echo
+	arm64_rows
+	echo
 	echo "goals"
 	goal_rows
 	echo "  (agent: idle count starts 1 s after arming; wake-ups in that first second:" \
@@ -195,6 +216,7 @@ write_json() {
 		printf '{"command": "make bench BENCH_RUNS=%s", "date": "%s", "cpus": %s,\n' "$runs" \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)"
 		printf ' "revision": "%s",\n' "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+		printf ' "kernel_arm64": "%s",\n' "$(cat "$top/build/kernel-arm64/version" 2>/dev/null)"
 		printf ' "kernel": "%s", "qemu": "%s", "settle_s": %s,\n' "$(cat "$top/build/kernel/version")" \
 			"$(qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')" "$vm_settle"
 		printf ' "goals": [%s],\n' "$(json_goals)"

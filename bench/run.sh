@@ -11,10 +11,13 @@
 #   d. scale: 1, 2, 4, 8 boot tests at once
 #   e. the full Debian guest (make debian-guest: systemd, no dbus): boot to the login prompt,
 #      and SIGTERM to `softoff-qemu run` -> QEMU exited (systemd's own shutdown, then the port)
+#   f. an arm64 guest (qemu-system-aarch64 -machine virt, UEFI, semihosting; Debian's cloud
+#      arm64 kernel): the boot-test cycle of the arm64 default image vs its own floor (/init =
+#      a semihosting exit), and power-off latency (press -> QEMU exit)
 # Env: BENCH_RUNS (boots per variant, default 20; 2 for a smoke test), BENCH_SCALE
 # (default "1 2 4 8"), BENCH_IDLE (idle seconds for the wake-up count, default 10),
 # BENCH_DEBIAN_RUNS (full Debian guest boots, default 3: about 20 s each), BENCH_SECTIONS
-# (default "a b c d e"; e.g. BENCH_SECTIONS=e for the Debian guest alone).
+# (default "a b c d e f"; e.g. BENCH_SECTIONS=e for the Debian guest alone).
 # Raw samples go to build/bench/samples.tsv, one "GROUP VARIANT METRIC VALUE" per line.
 set -eu
 
@@ -24,9 +27,10 @@ runs=${BENCH_RUNS:-20}
 scale=${BENCH_SCALE:-1 2 4 8}
 idle=${BENCH_IDLE:-10}
 debian_runs=${BENCH_DEBIAN_RUNS:-3}
-sections=${BENCH_SECTIONS:-a b c d e}
+sections=${BENCH_SECTIONS:-a b c d e f}
 debian=$top/build/debian-guest/softoff
 kernel=$top/build/kernel/vmlinuz
+kernel_arm64=$top/build/kernel-arm64/vmlinuz
 agent=$out/softoff-agent   # copies taken at the start: a rebuild during the run changes nothing
 harness=$out/softoff-qemu
 measure=$out/measure
@@ -48,7 +52,13 @@ check_inputs() {
 		"$top/build/softoff-qemu" "$out/outb" "$out/floor-init" "$measure" /usr/sbin/acpid; do
 		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make all kernel build/bench/...)"
 	done
+	section f && for f in "$kernel_arm64" "$top/build/kernel-arm64/modules/modules.dep" \
+		"$top/build/arm64/softoff-agent" "$out/arm64/floor-init"; do
+		[ -e "$f" ] || die "'$f' is missing: run 'make bench' (or make kernel KERNEL_ARCH=arm64 ...)"
+	done
 	cp "$top/build/softoff-agent" "$agent"
+	mkdir -p "$out/arm64-agent"
+	cp "$top/build/arm64/softoff-agent" "$out/arm64-agent/softoff-agent"
 	cp "$top/build/softoff-qemu" "$harness"
 }
 
@@ -62,6 +72,13 @@ image() { # name [mkinitramfs options...]
 		die "building the $name image failed"
 }
 
+# The same for an arm64 guest: its kernel's modules and the arm64 agent.
+image_arm64() { # name [mkinitramfs options...]
+	local name=$1
+	shift
+	image "$name" --modules "$top/build/kernel-arm64/modules" --agent "$out/arm64-agent/softoff-agent" "$@"
+}
+
 build_images() {
 	local outb=$out/outb:/usr/sbin/outb handler=$top/bench/baseline-poweroff
 	say "building images in $out/img"
@@ -73,6 +90,9 @@ build_images() {
 	image floor --init "$out/floor-init"
 	image footprint --file "$top/bench/guest-footprint.sh:/usr/bin/bench-footprint" \
 		--run "bench-footprint $idle"
+	section f || return 0
+	image_arm64 softoff-arm64
+	image_arm64 floor-arm64 --init "$out/arm64/floor-init"
 }
 
 # VARIANTS rotated left by N: interleaved runs change the order, so no variant always goes first.
@@ -86,15 +106,16 @@ rotate() { # n variants...
 
 ready_line() { # variant
 	case $1 in
-	softoff | respawn) echo 'softoff-agent: armed' ;;
+	softoff | respawn | softoff-arm64) echo 'softoff-agent: armed' ;;
 	busybox) echo 'softoff-init: busybox acpid started' ;;
 	acpid2) echo 'softoff-init: acpid2 started' ;;
 	esac
 }
 
 poweroff_once() { # variant run
-	local console=$out/consoles/poweroff-$1.log span
-	vm_start "$out/img/$1.cpio.gz" "$console"
+	local console=$out/consoles/poweroff-$1.log span arch=x86_64
+	case $1 in *-arm64) arch=aarch64 ;; esac
+	vm_start "$out/img/$1.cpio.gz" "$console" "$arch"
 	vm_status=-1 # no ready line
 	if vm_wait_ready "$console" "$(ready_line "$1")"; then vm_press_until_exit; fi
 	vm_stop
@@ -106,10 +127,12 @@ poweroff_once() { # variant run
 	sample poweroff "$1" latency_ms "$(ms "$vm_latency_us")"
 	sample poweroff "$1" ready_ms "$vm_ready_ms"
 	sample poweroff "$1" repressed $((vm_presses - 1))
-	case $1 in softoff | respawn) ;; *) return 0 ;; esac
+	case $1 in softoff | respawn | softoff-arm64) ;; *) return 0 ;; esac
 	span=$(guest_span_ms "$console" 'Run /init' 'softoff-agent: armed')
 	[ -z "$span" ] || sample poweroff "$1" guest_init_to_armed_ms "$span"
-	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' 'softoff-agent: writing 0x')
+	# the exit line: isa-debug-exit's port write, or arm64's semihosting call
+	span=$(guest_span_ms "$console" 'softoff-agent: shutting down' \
+		'softoff-agent: (writing 0x|asking QEMU to exit)')
 	[ -z "$span" ] || sample poweroff "$1" guest_sequence_ms "$span"
 }
 
@@ -144,6 +167,10 @@ boot_once() { # variant run
 	softoff) harness_boot "$cost" --initrd "$out/img/softoff.cpio.gz" || status=$? ;;
 	embedded-floor) harness_boot "$cost" --agent "$out/floor-init" --press never || status=$? ;;
 	embedded) harness_boot "$cost" --agent "$agent" || status=$? ;;
+	floor-arm64) harness_boot "$cost" --kernel "$kernel_arm64" --initrd "$out/img/floor-arm64.cpio.gz" \
+		--press never || status=$? ;;
+	softoff-arm64) harness_boot "$cost" --kernel "$kernel_arm64" --initrd "$out/img/softoff-arm64.cpio.gz" \
+		|| status=$? ;;
 	esac
 	sample boot "$1" failures $((status != 0))
 	[ "$status" = 0 ] || { say "boot $1 run $2: softoff-qemu status $status ($cost.log)"; return; }
@@ -158,6 +185,17 @@ bench_boot_cycle() {
 	say "b. boot-test cycle: $runs boots of the default image, the embedded one and their floors"
 	for i in $(seq 1 "$runs"); do
 		for v in $(rotate "$i" floor softoff embedded-floor embedded); do boot_once "$v" "$i"; done
+	done
+}
+
+# --- f. an arm64 guest ---------------------------------------------------------------------------
+
+bench_arm64() {
+	local i v
+	say "f. arm64 guest: $runs boot tests of the arm64 image and of its floor, $runs power-offs"
+	for i in $(seq 1 "$runs"); do
+		for v in $(rotate "$i" floor-arm64 softoff-arm64); do boot_once "$v" "$i"; done
+		poweroff_once softoff-arm64 "$i"
 	done
 }
 
@@ -263,6 +301,7 @@ main() {
 	section c && bench_footprint
 	section d && bench_scale
 	section e && bench_debian
+	section f && bench_arm64
 	report
 }
 

@@ -3,7 +3,22 @@
 # QEMU gets the flags `softoff-qemu boot` uses (docs/harness.md) plus a QMP monitor on a FIFO
 # pair (`-qmp pipe:DIR/qmp`, as tests/lib.sh does: no socat or python needed). QEMU is this
 # shell's own child, so `wait` returns the moment it exits: no polling in the timed part.
-# Needs: kernel (the vmlinuz), out (the bench build dir).
+# Needs: kernel (the vmlinuz), out (the bench build dir); for arm64 guests kernel_arm64.
+
+# QEMU for ARCH (x86_64, aarch64) as softoff-qemu boot runs it (docs/harness.md, guest
+# architectures), into the array vm_qemu.
+vm_qemu_for() { # arch
+	case $1 in
+	aarch64)
+		vm_qemu=(qemu-system-aarch64 -machine virt -cpu cortex-a57
+			-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+			-semihosting-config enable=on,target=native,userspace=on
+			-kernel "$kernel_arm64" -append "console=ttyAMA0 panic=-1") ;;
+	*)
+		vm_qemu=(qemu-system-x86_64 -machine q35 -device isa-debug-exit,iobase=0x501,iosize=2
+			-kernel "$kernel" -append "console=ttyS0 panic=-1 no_timer_check") ;;
+	esac
+}
 
 vm_timeout=60  # a boot that takes longer is a failure
 vm_settle=0.5  # seconds between the ready line and the press, so that every guest is idle
@@ -12,20 +27,21 @@ now_us() { echo "${EPOCHREALTIME/./}"; }
 
 qmp_send() { printf '{"execute":"%s"}\n' "$1" >&8; }
 
-# Start QEMU on INITRD with its serial console in CONSOLE. Sets vm_pid, vm_dir, vm_t0.
-vm_start() { # initrd console
+# Start QEMU on INITRD with its serial console in CONSOLE, an ARCH guest (default x86_64).
+# Sets vm_pid, vm_dir, vm_t0.
+vm_start() { # initrd console [arch]
 	vm_dir=$(mktemp -d "$out/vm.XXXXXX")
 	mkfifo "$vm_dir/qmp.in" "$vm_dir/qmp.out"
 	exec 8<>"$vm_dir/qmp.in" # held read-write: writes never block, even before QEMU opens it
 	cat "$vm_dir/qmp.out" >"$vm_dir/qmp.log" &
 	vm_reader=$!
 	: >"$2"
+	vm_qemu_for "${3:-x86_64}"
 	vm_t0=$(now_us)
 	# `timeout` is the safety net: no QEMU outlives the benchmark
-	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -machine q35 -accel tcg -m 256M \
-		-nodefaults -no-reboot -display none -device isa-debug-exit,iobase=0x501,iosize=2 \
-		-serial "file:$2" -qmp "pipe:$vm_dir/qmp" \
-		-kernel "$kernel" -initrd "$1" -append "console=ttyS0 panic=-1 no_timer_check" \
+	timeout -k 5 "$vm_timeout" "${vm_qemu[@]}" -accel tcg -m 256M \
+		-nodefaults -no-reboot -display none \
+		-serial "file:$2" -qmp "pipe:$vm_dir/qmp" -initrd "$1" \
 		</dev/null 2>"$vm_dir/qemu.err" &
 	vm_pid=$!
 	qmp_send qmp_capabilities

@@ -6,7 +6,8 @@
 # Usage: initramfs/fetch-kernel.sh --out DIR [--flavour FLAVOUR]
 #        initramfs/fetch-kernel.sh --out DIR --kernel FILE --modules DIR
 #   --out DIR       where to put the kernel (build/kernel)
-#   --flavour F     Debian flavour: cloud-amd64 (default, fast to boot) or amd64 (generic)
+#   --flavour F     Debian flavour: cloud-amd64 (default, fast to boot), amd64 (generic),
+#                   cloud-arm64 (an arm64 guest's; arm64 becomes a dpkg architecture, as root)
 #   --kernel FILE   use this kernel image instead of Debian's
 #   --modules DIR   its modules tree: lib/modules/VERSION, with modules.dep (run depmod first)
 #   -h, --help      this text
@@ -28,7 +29,7 @@ parse_args() {
 		--flavour) [ $# -ge 2 ] || usage_error "--flavour needs a name"; flavour=$2; shift ;;
 		--kernel) [ $# -ge 2 ] || usage_error "--kernel needs a file"; kernel=$2; shift ;;
 		--modules) [ $# -ge 2 ] || usage_error "--modules needs a directory"; modules=$2; shift ;;
-		-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) usage_error "unknown argument '$1'" ;;
 		esac
 		shift
@@ -70,17 +71,30 @@ use_own_kernel() {
 	echo "$prog: $out: using kernel $kernel, modules $modules"
 }
 
+# A Debian flavour ends in its architecture (cloud-arm64 -> arm64). Another architecture's
+# package is named PACKAGE:ARCH and apt knows it only once dpkg has that architecture.
+set_architecture() {
+	arch=${flavour##*-}
+	qualifier=
+	[ "$arch" = "$(dpkg --print-architecture)" ] || qualifier=:$arch
+}
+
 # The versioned package the meta package linux-image-FLAVOUR points at; status 1 if unknown.
 resolve_package() {
-	meta=linux-image-$flavour
+	meta=linux-image-$flavour$qualifier
 	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ <>]*\).*/\1/p' | head -n 1)
 	[ -n "$pkg" ]
 }
 
 # Missing or stale package lists (a fresh container, an archive that moved on to a newer
-# kernel) are refreshed once, as root; otherwise the error says what to run.
+# kernel, a foreign architecture not yet added) are refreshed once, as root; otherwise the
+# error says what to run.
 refresh_package_lists() {
 	[ "$(id -u)" = 0 ] || return 1
+	if [ -n "$qualifier" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		echo "$prog: adding the dpkg architecture $arch (dpkg --add-architecture $arch)"
+		dpkg --add-architecture "$arch"
+	fi
 	echo "$prog: refreshing the apt package lists (apt-get update)"
 	apt-get update -qq >/dev/null 2>&1
 }
@@ -115,7 +129,7 @@ fetch_debian_kernel() {
 		return
 	fi
 	resolve_package || { refresh_package_lists && resolve_package; } ||
-		die "cannot resolve $meta: not in the apt package lists (run apt-get update as root; is the Debian archive reachable?)"
+		die "cannot resolve $meta: not in the apt package lists (run as root:${qualifier:+ dpkg --add-architecture $arch;} apt-get update; is the Debian archive reachable?)"
 	echo "$prog: fetching $pkg (for $meta)"
 	mkdir -p "$(dirname "$out")"
 	tmp=$(mktemp -d "$out.tmp.XXXXXX")
@@ -137,4 +151,5 @@ fetch_debian_kernel() {
 }
 
 parse_args "$@"
+set_architecture
 if [ -n "$kernel" ]; then use_own_kernel; else fetch_debian_kernel; fi

@@ -9,9 +9,14 @@
 #                         root holding one lib/modules/VERSION (required unless --no-modules)
 #   --module NAME         load one more module at boot, with its dependencies (repeatable)
 #   --no-modules          ship no modules (for kernels with evdev and button built in)
-#   --agent FILE          softoff-agent binary (default: build/softoff-agent next to this script)
+#   --agent FILE          softoff-agent binary (default: build/softoff-agent next to this script;
+#                         build/arm64/softoff-agent for an arm64 guest)
 #   --no-agent            leave the agent out: /init mounts, loads modules and just waits
-#   --busybox FILE        static busybox (default /bin/busybox)
+#   --busybox FILE        static busybox (default: /bin/busybox when the agent is built for this
+#                         machine; else Debian's busybox-static for the agent's architecture,
+#                         build/ARCH/busybox, fetched by fetch-busybox.sh when missing). One
+#                         for another architecture runs here through qemu-user (qemu-user-static)
+#                         to list its applets
 #   --config FILE         becomes /etc/softoff/agent.conf (default: initramfs/agent.conf)
 #   --hooks PATH          a hook file, or a directory of hooks, added to /etc/softoff/hooks.d
 #                         (repeatable; a directory's entries are copied, dotfiles skipped)
@@ -37,7 +42,7 @@ prog=mkinitramfs.sh
 here=$(cd "$(dirname "$0")" && pwd -P)
 top=$(dirname "$here")
 
-out='' moddir='' agent=$top/build/softoff-agent busybox=/bin/busybox config=$here/agent.conf
+out='' moddir='' agent=$top/build/softoff-agent busybox='' config=$here/agent.conf
 init=$here/init mode=agent payload='' quiet=0 with_modules=1 acpid2=''
 modules='evdev button' hooks='' files=''
 nl='
@@ -66,7 +71,7 @@ parse_args() {
 		--run) need_arg $# "$1"; payload=$2; shift ;;
 		--init) need_arg $# "$1"; init=$2; shift ;;
 		-q | --quiet) quiet=1 ;;
-		-h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) usage_error "unknown argument '$1'" ;;
 		esac
 		shift
@@ -78,13 +83,66 @@ parse_args() {
 	return 0
 }
 
+# The machine an ELF file is built for, as readelf names it ("AArch64", "Advanced Micro
+# Devices X86-64"); "" when it is not ELF.
+elf_machine() { readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p'; }
+
+# Debian's architecture and QEMU's user-mode emulator for a machine readelf names.
+debian_arch() {
+	case $1 in
+	AArch64) echo arm64 ;;
+	'Advanced Micro Devices X86-64') echo amd64 ;;
+	*) die "no Debian architecture known for machine '$1'" ;;
+	esac
+}
+qemu_user() {
+	case $1 in
+	AArch64) echo qemu-aarch64-static ;;
+	'Advanced Micro Devices X86-64') echo qemu-x86_64-static ;;
+	esac
+}
+
+# Without --busybox: the host's for an agent built for this machine, else Debian's busybox
+# for the agent's (fetched once into build/ARCH/busybox).
+choose_busybox() {
+	host=$(elf_machine "$(readlink -f /bin/sh)")
+	[ -n "$busybox" ] && return
+	if [ -z "$agent" ] || [ "$(elf_machine "$agent")" = "$host" ]; then
+		busybox=/bin/busybox
+		return
+	fi
+	arch=$(debian_arch "$(elf_machine "$agent")")
+	busybox=$top/build/$arch/busybox
+	[ -x "$busybox" ] || "$here/fetch-busybox.sh" --arch "$arch" --out "$busybox" >&2 ||
+		die "no busybox for the agent's architecture $arch (pass --busybox FILE)"
+}
+
+# bb COMMAND...: runs busybox here, through qemu-user when it is built for another machine.
+bb() {
+	if [ "$bb_machine" = "$host" ]; then "$busybox" "$@"; else "$bb_qemu" "$busybox" "$@"; fi
+}
+
+check_busybox() {
+	bb_machine=$(elf_machine "$busybox")
+	if [ -n "$agent" ] && [ "$(elf_machine "$agent")" != "$bb_machine" ]; then
+		die "busybox '$busybox' is built for ${bb_machine:-no known machine}, the agent '$agent' for $(elf_machine "$agent")"
+	fi
+	bb_qemu=$(qemu_user "$bb_machine")
+	if [ "$bb_machine" != "$host" ] && ! command -v "$bb_qemu" >/dev/null; then
+		die "busybox '$busybox' is built for $bb_machine: listing its applets needs ${bb_qemu:-a QEMU user-mode emulator} (Debian package qemu-user-static)"
+	fi
+	bb true 2>/dev/null || die "busybox '$busybox' does not run on this machine"
+}
+
 check_inputs() {
-	for f in "$busybox" "$init" "$config"; do
+	for f in "$init" "$config"; do
 		[ -f "$f" ] || die "'$f': no such file"
 	done
-	[ -z "$agent" ] || [ -f "$agent" ] || die "agent '$agent': no such file (build it: make build/softoff-agent)"
+	[ -z "$agent" ] || [ -f "$agent" ] || die "agent '$agent': no such file (build it: make all)"
 	[ -z "$acpid2" ] || [ -f "$acpid2" ] || die "acpid2 '$acpid2': no such file (Debian package acpid)"
-	"$busybox" true 2>/dev/null || die "busybox '$busybox' does not run on this machine"
+	choose_busybox
+	[ -f "$busybox" ] || die "'$busybox': no such file"
+	check_busybox
 	[ "$with_modules" = 0 ] && return
 	if [ ! -f "$moddir/modules.dep" ]; then
 		found=$(find "$moddir" -maxdepth 4 -path '*/lib/modules/*/modules.dep' 2>/dev/null | head -n 2)
@@ -122,7 +180,7 @@ install_tree() { # src dest
 
 install_busybox() {
 	install_file "$busybox" /bin/busybox
-	"$busybox" --list-full | LC_ALL=C sort | while IFS= read -r applet; do
+	bb --list-full | LC_ALL=C sort | while IFS= read -r applet; do
 		case $applet in linuxrc | */busybox | '') continue ;; esac
 		mkdir -p "$stage/$(dirname "$applet")"
 		ln -sfn /bin/busybox "$stage/$applet"

@@ -20,6 +20,8 @@ static bool boot_want_kvm(const struct boot_options *o)
 
 	if (o->accel != BOOT_ACCEL_AUTO)
 		return o->accel == BOOT_ACCEL_KVM;
+	if (!o->arch->native)
+		return false; /* KVM runs only the host's own architecture */
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return false;

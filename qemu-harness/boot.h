@@ -1,5 +1,6 @@
-/* `softoff-qemu boot`: the CI boot test, a policy on the session core, in five parts:
- * boot_options.c (the command line), boot_argv.c (QEMU's command line), boot_attempt.c (one
+/* `softoff-qemu boot`: the CI boot test, a policy on the session core, in six parts:
+ * boot_options.c (the command line), boot_arch.c (the guest architecture's defaults, from
+ * arch.c), boot_argv.c (QEMU's command line), boot_attempt.c (one
  * attempt: start, wait for the ready line, press, wait for the exit), boot_verdict.c (what
  * happened, as a status and one line), boot_report.c (printing it), boot_ktap.c (--ktap's
  * tests in TAP and JUnit), and boot.c (the subcommand: KVM first under --accel auto, then
@@ -14,6 +15,7 @@
 
 #include "softoff/exit_status.h"
 
+#include "arch.h"
 #include "cli.h"
 #include "console.h"
 #include "junit.h"
@@ -24,12 +26,10 @@
 #define BOOT_MAX_DISKS 16
 #define BOOT_MAX_PRESSES 100 /* --presses */
 #define BOOT_TIMEOUT_S 120   /* --timeout default */
-#define BOOT_DEBUG_EXIT "isa-debug-exit,iobase=" CLI_STR(SOFTOFF_EXIT_PORT) ",iosize=2"
 #define BOOT_QUIT_TIMEOUT_MS 3000 /* after quit, SIGKILL */
 #define BOOT_KVM_PROBE_S 10       /* auto: KVM must show console output within this */
 #define BOOT_KVM_PROBE_MS (BOOT_KVM_PROBE_S * 1000)
 #define BOOT_QMP_TIMEOUT_MS 10000 /* QEMU must finish the QMP handshake within this */
-#define BOOT_PVPANIC "pvpanic"    /* --pvpanic default: ISA, port 0x505, on pc, q35, microvm */
 #define BOOT_PANIC_GRACE_S 5      /* after a panic, QEMU gets this long to end by itself (its
 				     trace reaches the console) before softoff-qemu stops it */
 #define BOOT_PANIC_GRACE_MS (BOOT_PANIC_GRACE_S * 1000)
@@ -39,6 +39,9 @@ enum boot_press { BOOT_PRESS_ARMED, BOOT_PRESS_AFTER, BOOT_PRESS_NEVER };
 
 struct boot_options {
 	const char *qemu, *kernel, *initrd, *append, *machine, *memory, *console_path;
+	const char *arch_name;  /* --arch, or NULL: read from the kernel image */
+	const struct arch *arch; /* the guest's, once the options are parsed */
+	const char *firmware;   /* -bios FILE, or NULL */
 	FILE *console_file;     /* --console, opened */
 	const char *junit_path; /* --junit FILE */
 	FILE *junit_file;       /* opened before QEMU starts */
@@ -55,7 +58,7 @@ struct boot_options {
 	int64_t press_interval_ms; /* --press-interval: between those (default 0: back to back) */
 	const char *ready_text; /* --ready REGEX, or NULL: a line starting "softoff-agent: armed" */
 	regex_t ready;          /* ready_text compiled (when ready_text is set) */
-	const char *debug_exit; /* the isa-debug-exit -device value, or NULL (--debug-exit none) */
+	const char *debug_exit; /* the exit device's value (arch->exit_option), or NULL (none) */
 	const char *pvpanic;    /* the pvpanic -device value, or NULL (--pvpanic none) */
 	int64_t timeout_ms;
 	bool quiet, verbose, tap;
@@ -108,9 +111,14 @@ int boot_attempt(const struct boot_options *o, struct session *s, char **argv, b
 int boot_parse_options(struct boot_options *o, int argc, char **argv);
 void boot_options_free(struct boot_options *o);
 
+/* Fills in what --arch (or the kernel image's architecture) decides and the options left
+ * unset: QEMU binary, machine, firmware, exit device, pvpanic; "none" becomes NULL. 0, or a
+ * usage status with the message printed (unknown --arch or image format, missing firmware). */
+int boot_apply_arch(struct boot_options *o);
+
 /* Without --initrd: makes the image (embed.c) and points --initrd at it; with --initrd,
  * refuses the options that only shape that image. 0 or a usage status (message printed).
- * Called once --kernel is known to be readable. */
+ * Called once --kernel is known to be readable and its architecture known. */
 int boot_embed_prepare(struct boot_options *o);
 
 /* QEMU's command line for o under accel, NULL-terminated; NULL when out of memory. Free it

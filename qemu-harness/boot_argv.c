@@ -1,6 +1,6 @@
-/* The QEMU command line `softoff-qemu boot` runs: its fixed options, the isa-debug-exit
- * device, the disks, then the user's EXTRA-QEMU-ARGs (our monitor and console come later,
- * from vm.c). */
+/* The QEMU command line `softoff-qemu boot` runs: its fixed options, the guest
+ * architecture's CPU, firmware, console and exit device (arch.c), the disks, then the user's
+ * EXTRA-QEMU-ARGs (our monitor and console come later, from vm.c). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "boot.h"
 
-#define BOOT_FIXED_ARGS 24 /* our own options before the disks and EXTRA-QEMU-ARGs */
+#define BOOT_FIXED_ARGS 28 /* our own options before the disks and EXTRA-QEMU-ARGs */
 
 struct boot_argv {
 	char **v;
@@ -47,6 +47,15 @@ static char *boot_drive_arg(const char *path)
 	return out;
 }
 
+/* An option with its value, when the value is set. */
+static void boot_option(struct boot_argv *a, const char *option, const char *value)
+{
+	if (!value)
+		return;
+	boot_arg(a, option, NULL);
+	boot_arg(a, value, NULL);
+}
+
 static void boot_fixed_args(struct boot_argv *a, const struct boot_options *o, const char *accel)
 {
 	char *append = NULL;
@@ -56,18 +65,14 @@ static void boot_fixed_args(struct boot_argv *a, const struct boot_options *o, c
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		boot_arg(a, fixed[i], NULL);
-	if (asprintf(&append, "console=ttyS0 panic=-1 no_timer_check%s%s%s%s", *o->append ? " " : "",
-		     o->append, o->init_args ? " -- " : "", o->init_args ? o->init_args : "") < 0)
+	if (asprintf(&append, "%s%s%s%s%s", o->arch->append, *o->append ? " " : "", o->append,
+		     o->init_args ? " -- " : "", o->init_args ? o->init_args : "") < 0)
 		append = NULL;
 	boot_arg(a, NULL, append);
-	if (o->debug_exit) {
-		boot_arg(a, "-device", NULL);
-		boot_arg(a, o->debug_exit, NULL);
-	}
-	if (o->pvpanic) {
-		boot_arg(a, "-device", NULL);
-		boot_arg(a, o->pvpanic, NULL);
-	}
+	boot_option(a, "-cpu", o->arch->cpu);
+	boot_option(a, "-bios", o->firmware);
+	boot_option(a, o->arch->exit_option, o->debug_exit);
+	boot_option(a, "-device", o->pvpanic);
 }
 
 char **boot_argv_new(const struct boot_options *o, const char *accel)

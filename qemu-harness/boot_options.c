@@ -31,11 +31,19 @@
 	"  --payload FILE      without --initrd: a static program the agent runs as the\n" \
 	"                      payload (softoff-agent run " EMBED_PAYLOAD "); use --expect guest:N\n" \
 	"  --save-initrd FILE  without --initrd: also write the image made to FILE\n" \
-	"  --append TEXT       kernel command line; 'console=ttyS0 panic=-1 no_timer_check' is\n" \
-	"                      always added\n" \
-	"  --machine TYPE      QEMU machine type (default q35)\n" \
+	"  --append TEXT       kernel command line; always added in front:\n" \
+	"                      '" ARCH_X86_64_APPEND "' (x86_64),\n" \
+	"                      '" ARCH_AARCH64_APPEND "' (aarch64)\n" \
+	"  --arch ARCH         the guest's architecture, x86_64 or aarch64 (default: read from\n" \
+	"                      the kernel image); it picks the defaults below, the -cpu\n" \
+	"                      (aarch64: cortex-a57) and the console\n" \
+	"  --machine TYPE      QEMU machine type (default q35; aarch64: virt)\n" \
+	"  --firmware FILE     the firmware, as -bios FILE, or none (default none: QEMU's own;\n" \
+	"                      aarch64: " ARCH_AARCH64_FIRMWARE ",\n" \
+	"                      UEFI, which gives the kernel ACPI and so a power button)\n" \
 	"  --memory SIZE       guest memory (default 256M)\n" \
-	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens, and if the\n" \
+	"  --accel MODE        tcg (default), kvm, or auto: KVM when /dev/kvm opens (and the\n" \
+	"                      guest is of the host's architecture), and if the\n" \
 	"                      guest shows no console output within " CLI_STR(BOOT_KVM_PROBE_S) " s or QEMU stops it\n" \
 	"                      (internal-error), say so and boot again under TCG\n" \
 	"  --disk FILE         add FILE as a raw virtio disk (repeatable, up to " CLI_STR(BOOT_MAX_DISKS) ")\n" \
@@ -55,12 +63,15 @@
 	"                      (printk timestamp removed); default: a line that starts\n" \
 	"                      'softoff-agent: armed'. The \"boot\" time ends at it.\n" \
 	"  --debug-exit DEVICE\n" \
-	"                      the isa-debug-exit device as a -device value (default\n" \
-	"                      " BOOT_DEBUG_EXIT "), or none\n" \
-	"  --pvpanic DEVICE    the panic device as a -device value (default " BOOT_PVPANIC "), or\n" \
-	"                      none: with the guest's pvpanic-mmio module loaded, a kernel\n" \
-	"                      panic is reported by QEMU (GUEST_PANICKED), not only on the\n" \
-	"                      console\n" \
+	"                      the device the guest exits QEMU through with a status, or none:\n" \
+	"                      x86_64: isa-debug-exit as a -device value (default\n" \
+	"                      " ARCH_X86_64_EXIT "); aarch64: semihosting, the\n" \
+	"                      -semihosting-config value (default\n" \
+	"                      " ARCH_AARCH64_EXIT ")\n" \
+	"  --pvpanic DEVICE    the panic device as a -device value (default " ARCH_X86_64_PVPANIC ";\n" \
+	"                      aarch64: " ARCH_AARCH64_PVPANIC "), or none: with the guest's pvpanic-mmio\n" \
+	"                      or pvpanic-pci module loaded, a kernel panic is reported by\n" \
+	"                      QEMU (GUEST_PANICKED), not only on the console\n" \
 	"  --timeout SECONDS   limit for the whole test (default " CLI_STR(BOOT_TIMEOUT_S) ")\n" \
 	"  --console FILE      keep the guest's serial console in FILE\n" \
 	"  --verbose           echo the serial console on stdout, log QMP traffic\n" \
@@ -76,16 +87,19 @@
 	"                      reported (--tap: test 2 with a nested subtest; --junit: a\n" \
 	"                      testcase each), and a failed test, a plan not met, output that\n" \
 	"                      ends inside a test, or no KTAP at all fail the boot (status " CLI_STR(CLI_BOOT_KTAP) ")\n" \
-	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64)\n" \
+	"  --qemu BINARY       QEMU to run (default qemu-system-x86_64; aarch64:\n" \
+	"                      qemu-system-aarch64)\n" \
 	"  -h, --help          this text\n" \
 	"\n" \
 	"QEMU runs with: -machine TYPE -accel MODE -m SIZE -nodefaults -no-reboot -display none\n" \
-	"-device " BOOT_DEBUG_EXIT " -device " BOOT_PVPANIC " -kernel -initrd\n" \
-	"-append, virtio disks, the serial console and a QMP monitor on socketpairs, then\n" \
-	"EXTRA-QEMU-ARGs. Its stdin is /dev/null; its own stdout/stderr are captured and\n" \
-	"printed when the test fails. -daemonize is refused. With -no-shutdown or -action\n" \
-	"shutdown=pause, QEMU is ended at the guest's SHUTDOWN (guest-shutdown, guest-reset,\n" \
-	"guest-panic) and its status judged as 0.\n" \
+	"-device " ARCH_X86_64_EXIT " -device " ARCH_X86_64_PVPANIC " -kernel -initrd\n" \
+	"-append (aarch64: -cpu cortex-a57 -bios FIRMWARE -semihosting-config\n" \
+	ARCH_AARCH64_EXIT " -device " ARCH_AARCH64_PVPANIC "), virtio disks, the serial\n" \
+	"console and a QMP monitor on socketpairs, then EXTRA-QEMU-ARGs. Its stdin is\n" \
+	"/dev/null; its own stdout/stderr are captured and printed when the test fails.\n" \
+	"-daemonize is refused. With -no-shutdown or -action shutdown=pause, QEMU is ended at\n" \
+	"the guest's SHUTDOWN (guest-shutdown, guest-reset, guest-panic) and its status judged\n" \
+	"as 0.\n" \
 	"\n" \
 	"Without --initrd: an uncompressed newc cpio image, made in memory (QEMU reads it\n" \
 	"from a memfd), holds the agent as /init, the modules it needs (evdev and the ACPI\n" \
@@ -99,9 +113,10 @@
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
 	"  " CLI_STR(CLI_BOOT_MISMATCH) "      mismatch: the guest ended with another status (the summary says which)\n" \
 	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
-	"         or --console/--junit cannot be created, or without --initrd the image\n" \
-	"         cannot be made: the kernel is no bzImage, no static x86-64 agent or\n" \
-	"         payload, a module missing (QEMU not started; the message says which)\n" \
+	"         or --console/--junit cannot be created, or the kernel image's architecture\n" \
+	"         is unknown (give --arch), or the firmware is missing, or without --initrd\n" \
+	"         the image cannot be made: the kernel is no bzImage, no static x86-64 agent\n" \
+	"         or payload, a module missing (QEMU not started; the message says which)\n" \
 	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
 	"         lines are printed; without a ready line, the likely causes)\n" \
 	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \
@@ -121,7 +136,8 @@
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_MACHINE, OPT_MEMORY, OPT_ACCEL, OPT_DISK,
        OPT_EXPECT, OPT_PRESS, OPT_TIMEOUT, OPT_CONSOLE, OPT_QUIET, OPT_VERBOSE, OPT_TAP,
        OPT_QEMU, OPT_PRESSES, OPT_PRESS_INTERVAL, OPT_READY, OPT_DEBUG_EXIT, OPT_PVPANIC,
-       OPT_JUNIT, OPT_KTAP, OPT_AGENT, OPT_MODULES, OPT_PAYLOAD, OPT_SAVE_INITRD };
+       OPT_JUNIT, OPT_KTAP, OPT_AGENT, OPT_MODULES, OPT_PAYLOAD, OPT_SAVE_INITRD, OPT_ARCH,
+       OPT_FIRMWARE };
 
 static const struct option boot_longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -150,6 +166,8 @@ static const struct option boot_longopts[] = {
 	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "payload", required_argument, NULL, OPT_PAYLOAD },
 	{ "save-initrd", required_argument, NULL, OPT_SAVE_INITRD },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -244,12 +262,8 @@ static int boot_parse_press_option(struct boot_options *o, int opt, const char *
 			return cli_usage_error("boot", "--ready: '%s' is not an extended regular "
 					       "expression", arg);
 		break;
-	case OPT_DEBUG_EXIT:
-		o->debug_exit = strcmp(arg, "none") == 0 ? NULL : arg;
-		break;
-	case OPT_PVPANIC:
-		o->pvpanic = strcmp(arg, "none") == 0 ? NULL : arg;
-		break;
+	case OPT_DEBUG_EXIT: o->debug_exit = arg; break;
+	case OPT_PVPANIC: o->pvpanic = arg; break;
 	default:
 		return cli_usage_error("boot", "unhandled option '--%s'",
 				       cli_option_name(boot_longopts, opt));
@@ -273,6 +287,8 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 	case OPT_MODULES: o->embed.modules = arg; break;
 	case OPT_PAYLOAD: o->embed.payload = arg; break;
 	case OPT_SAVE_INITRD: o->embed.save_path = arg; break;
+	case OPT_ARCH: o->arch_name = arg; break;
+	case OPT_FIRMWARE: o->firmware = arg; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_VERBOSE: o->verbose = true; break;
 	case OPT_TAP: o->tap = true; break;
@@ -305,15 +321,11 @@ static int boot_parse_one(struct boot_options *o, int opt, const char *arg)
 static void boot_defaults(struct boot_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->qemu = "qemu-system-x86_64";
-	o->machine = "q35";
 	o->memory = "256M";
 	o->append = "";
 	o->accel = BOOT_ACCEL_TCG;
 	o->timeout_ms = BOOT_TIMEOUT_S * 1000;
 	o->presses = 1;
-	o->debug_exit = BOOT_DEBUG_EXIT;
-	o->pvpanic = BOOT_PVPANIC;
 	o->embedded.fd = -1;
 	(void)boot_parse_expect(o, "poweroff");
 }
@@ -355,10 +367,12 @@ static int boot_check_inputs(struct boot_options *o)
 
 	if (r == 0 && o->initrd)
 		r = boot_check_file("--initrd", o->initrd);
-	if (r == 0)
-		r = boot_embed_prepare(o);
 	for (int i = 0; r == 0 && i < o->n_disks; i++)
 		r = boot_check_file("--disk", o->disks[i]);
+	if (r == 0)
+		r = boot_apply_arch(o);
+	if (r == 0)
+		r = boot_embed_prepare(o);
 	if (r == 0)
 		r = boot_create_output("--console", o->console_path, &o->console_file);
 	if (r == 0)

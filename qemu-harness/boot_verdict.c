@@ -31,7 +31,7 @@ static void boot_describe_status(int status, char *buf, size_t size)
 		snprintf(buf, size, "softoff-agent reported a failure (status %d)", status);
 		break;
 	case SOFTOFF_OUTCOME_NOT_DEBUG_EXIT:
-		snprintf(buf, size, "QEMU exited 0: the guest did not use isa-debug-exit");
+		snprintf(buf, size, "QEMU exited 0: the guest did not use its exit device");
 		break;
 	case SOFTOFF_OUTCOME_QEMU_ERROR:
 		snprintf(buf, size, "QEMU exited 1 (its own error, or isa-debug-exit value 0)");
@@ -112,7 +112,7 @@ static void boot_console_hints(const struct boot_options *o, const struct consol
 	if (con->last_output_ms < 0) {
 		boot_hint(buf, size, "no console output at all: the kernel writes to no port "
 			  "softoff-qemu reads (wrong console= for this machine, or an extra -serial "
-			  "took ttyS0), or it did not start");
+			  "took the first serial port), or it did not start");
 	} else if (o->ready_text) {
 		return;
 	} else if (!con->agent_line[0] && quiet) {

@@ -7,7 +7,7 @@
 # journal).
 #
 # Usage: tests/data-safety.sh [--mode M] [--fs FS] [--writer W] [--cycles N] [--table]
-#                             [--debian DIR] [--grace SECONDS]
+#                             [--debian DIR] [--grace SECONDS] [--arch ARCH]
 #   --mode   softoff: SIGTERM to `softoff-qemu run --grace 20` (what a supervisor does);
 #            docker: SIGTERM to `softoff-qemu run --grace 8`, SIGKILL 10 s later;
 #            bare: SIGTERM to QEMU itself (the problem softoff exists for)
@@ -24,12 +24,14 @@
 #            DIR's kernel and initrd; the service's acks come on the second serial port.
 #            Default grace 30 s.
 #   --grace  the grace softoff-qemu run gets (softoff mode)
+#   --arch   x86_64 (default) or aarch64: an arm64 guest (Debian's cloud arm64 kernel, the
+#            arm64 agent; QEMU's virt machine with UEFI and semihosting, docs/harness.md)
 # Each cycle prints softoff-qemu's (or QEMU's) exit status and QEMU's own.
 # Exit status: 0 every cycle clean with nothing lost, 1 otherwise, 2 usage or set-up error.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${SOFTOFF_BUILD:-$top/build}
-mode=softoff cycles=1 table=0 fs=ext4 writer=payload debian='' grace=''
+mode=softoff cycles=1 table=0 fs=ext4 writer=payload debian='' grace='' arch=x86_64
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode) mode=${2:-}; shift ;;
@@ -39,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--table) table=1 ;;
 	--debian) debian=${2:-}; shift ;;
 	--grace) grace=${2:-}; shift ;;
-	-h | --help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--arch) arch=${2:-}; shift ;;
+	-h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "data-safety: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -47,23 +50,27 @@ done
 case $mode in softoff | docker | bare) ;; *) echo "data-safety: unknown mode '$mode'" >&2; exit 2 ;; esac
 case $fs in ext4 | xfs | btrfs | vfat) ;; *) echo "data-safety: unknown filesystem '$fs' (ext4, xfs, btrfs, vfat)" >&2; exit 2 ;; esac
 case $writer in payload | pid1) ;; *) echo "data-safety: unknown writer '$writer' (payload, pid1)" >&2; exit 2 ;; esac
+case $arch in x86_64 | aarch64) ;; *) echo "data-safety: unknown architecture '$arch' (x86_64, aarch64)" >&2; exit 2 ;; esac
+[ -z "$debian" ] || [ $arch = x86_64 ] || { echo "data-safety: the Debian guest is x86_64 only" >&2; exit 2; }
 case $cycles in '' | *[!0-9]*) echo "data-safety: --cycles takes a number, not '$cycles'" >&2; exit 2 ;; esac
 case $grace in *[!0-9]*) echo "data-safety: --grace takes a number, not '$grace'" >&2; exit 2 ;; esac
 default_grace=20 ack_wait=60 # seconds
 [ $mode = docker ] && default_grace=8
 [ -n "$debian" ] && default_grace=30 ack_wait=300 # systemd boots slowly under TCG
 grace=${grace:-$default_grace}
-inputs="$B/softoff-agent $B/kernel/vmlinuz"
+agent=$B/softoff-agent kdir=$B/kernel
+[ $arch = aarch64 ] && agent=$B/arm64/softoff-agent kdir=$B/kernel-arm64
+inputs="$agent $kdir/vmlinuz"
 [ -z "$debian" ] || inputs="$debian/rootfs.img $debian/vmlinuz $debian/initrd.img"
 for f in $inputs; do
-	[ -e "$f" ] || { echo "data-safety: $f missing (run make all kernel, or debian-guest/build.sh)" >&2; exit 2; }
+	[ -e "$f" ] || { echo "data-safety: $f missing (run make all kernel [KERNEL_ARCH=arm64], or debian-guest/build.sh)" >&2; exit 2; }
 done
 
 SOFTOFF_TOP=$top SOFTOFF_BUILD=$B
 # shellcheck source=tests/lib.sh
 . "$top/tests/lib.sh" # T_DIR, and guest_qemu: the QEMU command line every test uses
 work=$T_DIR
-T_KERNEL=$B/kernel/vmlinuz
+T_KERNEL=$kdir/vmlinuz T_ARCH=$arch
 trap 'kill -KILL $(jobs -p) 2>/dev/null; t_cleanup' EXIT
 say() { [ $table = 1 ] || echo "$@"; }
 
@@ -92,14 +99,14 @@ build_images() {
 		arrangement=(--run /usr/bin/records)
 	fi
 	# shellcheck disable=SC2046 # a list of options
-	"$top/initramfs/mkinitramfs.sh" -q -o "$work/initrd" --agent "$B/softoff-agent" --modules "$B/kernel/modules" \
+	"$top/initramfs/mkinitramfs.sh" -q -o "$work/initrd" --agent "$agent" --modules "$kdir/modules" \
 		--module virtio_pci --module virtio_blk $(fs_modules) "${arrangement[@]}" \
 		--file "$top/tests/data/records.sh:/usr/bin/records" >/dev/null || return 1
 	guest_qemu "$work/qemu" "$work/initrd" "$work/console" "$append"
 	[ $fs = ext4 ] && return 0
 	# shellcheck disable=SC2046
-	"$top/initramfs/mkinitramfs.sh" -q -o "$work/reader-initrd" --agent "$B/softoff-agent" \
-		--modules "$B/kernel/modules" \
+	"$top/initramfs/mkinitramfs.sh" -q -o "$work/reader-initrd" --agent "$agent" \
+		--modules "$kdir/modules" \
 		--module virtio_pci --module virtio_blk $(fs_modules) --run /usr/bin/records-dump \
 		--file "$top/tests/data/records-dump.sh:/usr/bin/records-dump" >/dev/null || return 1
 	guest_qemu "$work/reader" "$work/reader-initrd" "$work/reader-console"
@@ -252,7 +259,7 @@ for n in $(seq 1 "$cycles"); do
 	runs=$((runs + 1)) acked_total=$((acked_total + acked)) lost_total=$((lost_total + lost))
 	[ "$state" = clean ] && clean=$((clean + 1))
 	[ "$state" = clean ] && [ "$lost" = 0 ] || failed=1
-	say "cycle $n ($mode, ${debian:+Debian guest}${debian:-$fs, writer $writer}): exit status $status, QEMU status $qemu_status, acknowledged $acked, on disk $on_disk, lost $lost, filesystem $state, agent $action /mnt"
+	say "cycle $n ($mode, $arch, ${debian:+Debian guest}${debian:-$fs, writer $writer}): exit status $status, QEMU status $qemu_status, acknowledged $acked, on disk $on_disk, lost $lost, filesystem $state, agent $action /mnt"
 done
 if [ $table = 1 ]; then
 	echo "$mode $runs $clean $acked_total $lost_total"

@@ -149,6 +149,7 @@ need_kernel() { # [flavour]
 	flavour=${1:-cloud-amd64}
 	case $flavour in
 	cloud-amd64) kdir=$SOFTOFF_BUILD/kernel ;;
+	cloud-arm64) kdir=$SOFTOFF_BUILD/kernel-arm64 ;;
 	*) kdir=$SOFTOFF_BUILD/kernel-$flavour ;;
 	esac
 	if [ ! -f "$kdir/modules/modules.dep" ] || [ ! -e "$kdir/vmlinuz" ]; then
@@ -166,6 +167,29 @@ need_built() {
 }
 
 need_agent() { need_built softoff-agent && T_AGENT=$SOFTOFF_BUILD/softoff-agent; }
+
+# An arm64 guest: Debian's cloud arm64 kernel, the arm64 agent, and T_ARCH=aarch64 for
+# guest_qemu (softoff-qemu boot reads the architecture from the kernel image itself).
+need_arm64() {
+	command -v qemu-system-aarch64 >/dev/null && [ -f "$T_ARM64_FIRMWARE" ] ||
+		t_abort "qemu-system-aarch64 or $T_ARM64_FIRMWARE missing (scripts/deps.sh test)"
+	need_kernel cloud-arm64
+	need_built arm64/softoff-agent
+	T_AGENT=$SOFTOFF_BUILD/arm64/softoff-agent
+	T_ARCH=aarch64
+}
+T_ARM64_FIRMWARE=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+
+# The guest a test that runs on both architectures boots: x86_64 (the cloud kernel and the
+# agent), or an arm64 one when the file that sources the test sets T_GUEST_ARCH=aarch64.
+need_guest() {
+	if [ "${T_GUEST_ARCH:-x86_64}" = aarch64 ]; then
+		need_arm64
+	else
+		need_kernel
+		need_agent
+	fi
+}
 
 # The Debian packages from `make deb` (built once for tests running in parallel): sets
 # T_DEB_AGENT and T_DEB_QEMU.
@@ -387,14 +411,24 @@ make_hook() { # dir name body
 
 # guest_qemu FILE INITRD CONSOLE [APPEND]: writes FILE, an executable that runs QEMU on
 # T_KERNEL and INITRD as softoff-qemu boot would (TCG, q35, 256M, isa-debug-exit, no
-# reboot), the serial console going to the file CONSOLE, plus the arguments it is given:
-# a QEMU command line for `softoff-qemu run -- FILE`. No quotes in the paths.
+# reboot; with T_ARCH=aarch64: virt, cortex-a57, UEFI, semihosting), the serial console
+# going to the file CONSOLE, plus the arguments it is given: a QEMU command line for
+# `softoff-qemu run -- FILE`. No quotes in the paths.
 guest_qemu() {
+	case ${T_ARCH:-x86_64} in
+	aarch64)
+		gq_machine="qemu-system-aarch64 -machine virt -cpu cortex-a57 -bios $T_ARM64_FIRMWARE"
+		gq_machine="$gq_machine -semihosting-config enable=on,target=native,userspace=on"
+		gq_append="console=ttyAMA0 panic=-1" ;;
+	*)
+		gq_machine="qemu-system-x86_64 -machine q35 -device isa-debug-exit,iobase=0x501,iosize=2"
+		gq_append="console=ttyS0 panic=-1 no_timer_check" ;;
+	esac
 	cat >"$1" <<QEMU
 #!/bin/sh
-exec qemu-system-x86_64 -machine q35 -accel tcg -m 256M -nodefaults -no-reboot -display none \\
-	-device isa-debug-exit,iobase=0x501,iosize=2 -serial 'file:$3' \\
-	-kernel '$T_KERNEL' -initrd '$2' -append 'console=ttyS0 panic=-1 no_timer_check ${4:-}' "\$@"
+exec $gq_machine -accel tcg -m 256M -nodefaults -no-reboot -display none \\
+	-serial 'file:$3' \\
+	-kernel '$T_KERNEL' -initrd '$2' -append '$gq_append ${4:-}' "\$@"
 QEMU
 	chmod +x "$1"
 }

@@ -59,22 +59,35 @@ run_unit() { # glob [prefix [wrapper...]]
 	done
 }
 
-# The agent must be one static binary with no interpreter and no dynamic section.
-check_agent_binary() {
-	local a=$B/softoff-agent size
-	if [ ! -f "$a" ]; then record agent-binary fail "build/softoff-agent missing"; return; fi
+# Each agent must be one static binary with no interpreter and no dynamic section, built for
+# its guest's machine (readelf's "Machine:" line), that runs: here, or under RUNNER (QEMU's
+# user mode for another machine's).
+check_agent_binary() { # path test-name-prefix machine [runner]
+	local a=$1 name=$2 runner=${4:-} size version
+	if [ ! -f "$a" ]; then record "$name-binary" fail "${a#"$top"/} missing"; return; fi
 	if readelf -lW "$a" | grep -q INTERP; then
-		record agent-static fail "has a PT_INTERP program header"
+		record "$name-static" fail "has a PT_INTERP program header"
 	elif readelf -dW "$a" 2>/dev/null | grep -q 'Dynamic section'; then
-		record agent-static fail "has a dynamic section"
+		record "$name-static" fail "has a dynamic section"
 	else
-		record agent-static pass
+		record "$name-static" pass
+	fi
+	if readelf -hW "$a" | grep -qE "^ *Machine: *$3\$"; then
+		record "$name-machine" pass "$3"
+	else
+		record "$name-machine" fail "not built for $3: $(readelf -hW "$a" | sed -n 's/^ *Machine: *//p')"
+	fi
+	version=$($runner "$a" --version 2>&1)
+	if [ "$version" = "softoff-agent $(cat VERSION)" ]; then
+		record "$name-runs" pass "${runner:+$runner }--version: $version"
+	else
+		record "$name-runs" fail "${runner:+$runner }--version: $version"
 	fi
 	size=$(stat -c %s "$a")
 	if [ "$size" -le 131072 ]; then
-		record agent-size pass "$size bytes; limit 131072, goal 65536"
+		record "$name-size" pass "$size bytes; limit 131072, goal 65536"
 	else
-		record agent-size fail "$size bytes > 131072"
+		record "$name-size" fail "$size bytes > 131072"
 	fi
 }
 
@@ -140,7 +153,8 @@ if [ ${#patterns[@]} = 0 ]; then
 	run_unit "$B/tests/test_harness_qmp*" "valgrind:" valgrind -q --error-exitcode=99 \
 		--leak-check=full --errors-for-leak-kinds=definite
 	run_fuzz_seeds
-	check_agent_binary
+	check_agent_binary "$B/softoff-agent" agent 'Advanced Micro Devices X86-64'
+	check_agent_binary "$B/arm64/softoff-agent" agent-arm64 AArch64 qemu-aarch64-static
 fi
 [ $unit_only = 1 ] || run_integration
 passed=$(grep -c '^pass ' "$results/all")

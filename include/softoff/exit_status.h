@@ -1,8 +1,10 @@
 /* The exit-status contract shared by softoff-agent (guest) and softoff-qemu (host).
  *
  * A write of v to isa-debug-exit makes QEMU exit with ((v << 1) | 1) & 0xff, so only odd
- * statuses can come from the guest and v must stay in 1..0x7f. The agent picks v, the harness
- * turns QEMU's status back into what happened in the guest:
+ * statuses can come from the guest and v must stay in 1..0x7f. On arm64 (no isa-debug-exit)
+ * the agent makes a semihosting SYS_EXIT call with the status softoff_qemu_status(v), which
+ * QEMU exits with as it is: the same numbers on both architectures. The agent picks v, the
+ * harness turns QEMU's status back into what happened in the guest:
  *
  *   v             QEMU status   meaning
  *   0x31          99            clean power-off (button, signal or `softoff-agent poweroff`)
@@ -10,8 +12,8 @@
  *   0x33          103           the agent itself failed (could not start the payload, ...)
  *   0x40 + s      129 + 2s      the payload exited with status s (0..62); 63 means "63 or more"
  *   (none)        0             QEMU ended another way: fallback power-off (no isa-debug-exit
- *                               device, or a machine the agent did not identify as QEMU),
- *                               host signal, quit
+ *                               device or no semihosting, or a machine the agent did not
+ *                               identify as QEMU), host signal, quit
  *   (none)        1             QEMU's own error exit (ambiguous: also v = 0 or v = 0x80)
  */
 #ifndef SOFTOFF_EXIT_STATUS_H
@@ -41,7 +43,8 @@ struct softoff_decoded {
 	int payload_status; /* 0..63 for SOFTOFF_OUTCOME_PAYLOAD, else -1 */
 };
 
-/* The status QEMU exits with after the guest writes v to isa-debug-exit. */
+/* The status QEMU exits with after the guest writes v to isa-debug-exit; on arm64 the status
+ * the agent asks for by semihosting. */
 static inline int softoff_qemu_status(unsigned v)
 {
 	return (int)(((v << 1) | 1) & 0xff);

@@ -9,7 +9,7 @@ need_harness
 
 boot_fake() { # MODE
 	FAKE_QEMU_MODE=$1 FAKE_QEMU_PIDFILE=$T_DIR/pid "$T_HARNESS" boot --qemu "$FAKE_QEMU" \
-		--kernel "$T_DIR/kernel" --initrd "$T_DIR/initrd" --timeout 60 >"$T_DIR/out" 2>&1
+		--arch x86_64 --kernel "$T_DIR/kernel" --initrd "$T_DIR/initrd" --timeout 60 >"$T_DIR/out" 2>&1
 }
 
 for mode in garbage eof silent; do

@@ -30,7 +30,7 @@ done
 boot_fake() { # EXTRA-QEMU-ARG...
 	rm -f "$T_DIR/marker"
 	FAKE_QEMU_MODE=exit FAKE_QEMU_MARKER=$T_DIR/marker "$T_HARNESS" boot --qemu "$FAKE_QEMU" \
-		--kernel "$T_DIR/kernel" --initrd "$T_DIR/initrd" --timeout 20 -- "$@" >"$T_DIR/out" 2>&1
+		--arch x86_64 --kernel "$T_DIR/kernel" --initrd "$T_DIR/initrd" --timeout 20 -- "$@" >"$T_DIR/out" 2>&1
 }
 boot_fake -daemonize
 rc=$?

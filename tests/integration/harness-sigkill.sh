@@ -18,7 +18,7 @@ t_that "run: no QEMU left 2 s after SIGKILL of softoff-qemu" '! pid_alive "$qemu
 # the same for boot, with a fake QEMU that would otherwise wait for ever
 : >"$T_DIR/k"
 FAKE_QEMU_MODE=silent FAKE_QEMU_PIDFILE=$T_DIR/pid "$T_HARNESS" boot --qemu "$FAKE_QEMU" \
-	--kernel "$T_DIR/k" --initrd "$T_DIR/k" >/dev/null 2>&1 &
+	--arch x86_64 --kernel "$T_DIR/k" --initrd "$T_DIR/k" >/dev/null 2>&1 &
 boot_pid=$!
 t_track "$boot_pid"
 wait_for_line "$T_DIR/pid" . 5
@@ -31,7 +31,7 @@ t_that "boot: no QEMU left 2 s after SIGKILL of softoff-qemu" '! pid_alive "$fak
 # SIGINT to boot (a ^C in CI): QEMU stopped, status 130, at once
 rm -f "$T_DIR/pid"
 FAKE_QEMU_MODE=silent FAKE_QEMU_PIDFILE=$T_DIR/pid "$T_HARNESS" boot --qemu "$FAKE_QEMU" \
-	--kernel "$T_DIR/k" --initrd "$T_DIR/k" >"$T_DIR/out" 2>&1 &
+	--arch x86_64 --kernel "$T_DIR/k" --initrd "$T_DIR/k" >"$T_DIR/out" 2>&1 &
 boot_pid=$!
 t_track "$boot_pid"
 wait_for_line "$T_DIR/pid" . 5

@@ -15,13 +15,16 @@
 #include "../../qemu-harness/console.h"
 #include "../../qemu-harness/qemuargs.h"
 
-#define MAX_ARGS 16
+#define MAX_ARGS 20
 
-/* Parses "boot --kernel /dev/null --initrd /dev/null" plus the options in ap, up to NULL. */
+/* Parses "boot --kernel /dev/null --initrd /dev/null --arch x86_64" plus the options in ap,
+ * up to NULL (/dev/null is no kernel image: --arch says which; test_harness_arch.c reads
+ * images). */
 static int vparse(struct boot_options *o, va_list ap)
 {
-	char *argv[MAX_ARGS] = { "boot", "--kernel", "/dev/null", "--initrd", "/dev/null" };
-	int argc = 5;
+	char *argv[MAX_ARGS] = { "boot", "--kernel", "/dev/null", "--initrd", "/dev/null",
+				 "--arch", "x86_64" };
+	int argc = 7;
 	char *arg;
 
 	while ((arg = va_arg(ap, char *)) && argc < MAX_ARGS - 1)

@@ -30,11 +30,12 @@ static struct boot_result exited_with(int status)
 
 static int setup(void **state)
 {
-	char *argv[] = { "boot", "--kernel", "/dev/null", "--initrd", "/dev/null", NULL };
+	char *argv[] = { "boot", "--kernel", "/dev/null", "--initrd", "/dev/null", "--arch",
+			 "x86_64", NULL };
 
 	(void)state;
 	console_init(&con, -1, NULL, NULL);
-	return boot_parse_options(&opts, 5, argv);
+	return boot_parse_options(&opts, 7, argv);
 }
 
 static int teardown(void **state)
@@ -64,8 +65,8 @@ static void boot_pass_and_mismatch(void **state)
 	r = exited_with(0);
 	snprintf(r.shutdown_reason, sizeof(r.shutdown_reason), "guest-shutdown");
 	r.shutdown_seen = true;
-	judge(&r, NULL, CLI_BOOT_MISMATCH, "got: QEMU exited 0: the guest did not use "
-	      "isa-debug-exit; SHUTDOWN reason guest-shutdown");
+	judge(&r, NULL, CLI_BOOT_MISMATCH, "got: QEMU exited 0: the guest did not use its "
+	      "exit device; SHUTDOWN reason guest-shutdown");
 	r = exited_with(135);
 	judge(&r, NULL, CLI_BOOT_MISMATCH, "payload exited 3 (status 135)");
 }
