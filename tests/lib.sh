@@ -121,12 +121,28 @@ wait_for_socket() {
 
 # --- console assertions (on the last boot's console) ------------------------------------------
 
-# Lines of the console that match an extended regex (carriage returns removed).
-console_grep() { tr -d '\r' <"$boot_console" | grep -E "$@"; }
+# The console as lines, carriage returns removed and kernel messages cut out of the lines
+# they landed in. The kernel prints to the serial port directly, so a message can split a
+# line a program is writing: "softoff: stopped b[   10.02] Not activating ...\nefore the".
+# That becomes the kernel's line, then "softoff: stopped before the" whole.
+console_text() {
+	tr -d '\r' <"$boot_console" | awk '{
+		while (match($0, /.\[ *[0-9]+\.[0-9]+\] /)) {
+			pre = substr($0, 1, RSTART)
+			print substr($0, RSTART + 1)
+			if ((getline rest) <= 0)
+				rest = ""
+			$0 = pre rest
+		}
+		print
+	}'
+}
+# Lines of the console that match an extended regex.
+console_grep() { console_text | grep -E "$@"; }
 console_has() { console_grep -q -- "$1"; }
 console_count() { console_grep -c -- "$1" || true; }
 # Line number of the first line matching REGEX, or nothing.
-console_line() { tr -d '\r' <"$boot_console" | grep -n -E -m 1 -- "$1" | cut -d: -f1; }
+console_line() { console_text | grep -n -E -m 1 -- "$1" | cut -d: -f1; }
 
 expect_console() { # regex [description]
 	t_check "${2:-console shows /$1/}" console_has "$1"
