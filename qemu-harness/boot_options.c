@@ -25,7 +25,7 @@
 	"                      (see \"Without --initrd\" below)\n" \
 	"  --agent FILE        without --initrd: the static softoff-agent to put in as /init\n" \
 	"                      (default: softoff-agent next to softoff-qemu, else\n" \
-	"                      " EMBED_AGENT_INSTALLED ")\n" \
+	"                      " ARCH_X86_64_AGENT_INSTALLED ")\n" \
 	"  --modules DIR       without --initrd: the kernel's modules, a lib/modules/RELEASE\n" \
 	"                      directory or a root that holds lib/modules/RELEASE\n" \
 	"  --payload FILE      without --initrd: a static program the agent runs as the\n" \
