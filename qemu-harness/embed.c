@@ -233,8 +233,8 @@ static int embed_fill(struct cpio *c, const struct embed_request *req, struct em
 	if (r == 0)
 		r = embed_add_modules(c, req, img, why, whylen);
 	if (r == 0 && req->payload)
-		r = embed_add_program(c, req->arch, "--payload",
-					      req->payload, EMBED_PAYLOAD, why, whylen);
+		r = embed_add_program(c, req->arch, "--payload", req->payload, EMBED_PAYLOAD, why,
+				      whylen);
 	if (r == 0 && (r = cpio_finish(c)) < 0)
 		snprintf(why, whylen, "write the image: %s", strerror(-r));
 	return r;

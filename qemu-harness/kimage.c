@@ -98,8 +98,8 @@ static int kimage_banner_word(const unsigned char *buf, size_t len, size_t at, c
 
 	while (at + n < len && n < KIMAGE_MAX_RELEASE - 1 && buf[at + n] > ' ' && buf[at + n] < 0x7f)
 		n++;
-	if (n < KIMAGE_MAX_RELEASE - 1 && at + n + 2 > len)
-		return -EAGAIN;
+	if (at + n + 2 > len) /* a release too long to be one is no banner, cut or not */
+		return n < KIMAGE_MAX_RELEASE - 1 ? -EAGAIN : -EINVAL;
 	if (n == 0 || buf[at + n] != ' ' || buf[at + n + 1] != '(')
 		return -EINVAL;
 	memcpy(release, buf + at, n);

@@ -259,6 +259,24 @@ static void arm64_banner_missing_or_cut(void **state)
 	assert_string_equal(why, "its 'Linux version ' banner is cut short (truncated?)");
 }
 
+/* A "release" longer than any runs to the buffer's end: no banner, and nothing read past
+ * the end (each length in its own allocation, for the sanitizer builds). */
+static void arm64_banner_too_long(void **state)
+{
+	char rel[KIMAGE_MAX_RELEASE], why[256];
+
+	(void)state;
+	for (size_t len = 14 + KIMAGE_MAX_RELEASE - 1; len <= 14 + KIMAGE_MAX_RELEASE + 6; len++) {
+		unsigned char *buf = malloc(len);
+
+		assert_non_null(buf);
+		memcpy(buf, "Linux version ", 14);
+		memset(buf + 14, 'x', len - 14);
+		assert_int_equal(kimage_release_arm64(buf, len, rel, why, sizeof(why)), -ENOENT);
+		free(buf);
+	}
+}
+
 /* An arm64 Image file of size bytes: the header's magic, zeros, and text at offset at. */
 static void write_at(const char *path, size_t size, size_t at, const char *text)
 {
@@ -468,6 +486,7 @@ int main(void)
 		cmocka_unit_test(bzimage_from_file),
 		cmocka_unit_test(arm64_banner_found),
 		cmocka_unit_test(arm64_banner_missing_or_cut),
+		cmocka_unit_test(arm64_banner_too_long),
 		cmocka_unit_test(arm64_from_file),
 		cmocka_unit_test(kmod_dependencies_first),
 		cmocka_unit_test(kmod_builtin_needs_nothing),
