@@ -36,6 +36,7 @@ UNIT_TESTS    := $(AGENT_TESTS) $(HARNESS_TESTS) $(SHARED_TESTS)
 TEST_TOOLS    := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 # small static guest programs the integration tests put in images (tests/guest/NAME.c -> build/tests/guest/NAME)
 GUEST_TOOLS   := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/*.c))
+GUEST_TOOLS_ARM64 := $(patsubst tests/guest/%.c,$(B)/arm64/tests/guest/%,$(wildcard tests/guest/*.c))
 
 .PHONY: all agent-arm64 deps check unit integration matrix demo bench soak fuzz kernel initramfs deb debian-images container debian-guest clean
 all: deps $(B)/softoff-agent $(B)/arm64/softoff-agent $(B)/softoff-qemu
@@ -90,11 +91,15 @@ $(TEST_TOOLS): $(B)/tests/tools/%: $(B)/host/tests/tools/%.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^
 
-# a guest program on its own: one C file, static with musl (no libevdev)
+# a guest program on its own: one C file, static with musl (no libevdev); for arm64 guests too
 MUSL_PROGRAM := $(MUSL_CC) -std=gnu11 $(WARN) -Os -static -s
+ARM64_MUSL_PROGRAM := $(ARM64_MUSL_CC) -std=gnu11 $(WARN) -Os -static -s
 $(GUEST_TOOLS): $(B)/tests/guest/%: tests/guest/%.c
 	@mkdir -p $(@D)
 	$(MUSL_PROGRAM) -o $@ $<
+$(GUEST_TOOLS_ARM64): $(B)/arm64/tests/guest/%: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(ARM64_MUSL_PROGRAM) -o $@ $<
 
 # --- the same unit tests under ASan + UBSan, and libFuzzer targets (clang) ----------------
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -200,7 +205,7 @@ check:
 	$(MAKE) initramfs KERNEL_ARCH=arm64
 	@# the image needs root (mmdebstrap, buildah's store); as another user its test says SKIP
 	[ "$$(id -u)" != 0 ] || $(MAKE) container
-	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS) $(GUEST_TOOLS)
+	$(MAKE) $(UNIT_TESTS) $(SAN_TESTS) $(FUZZERS) $(TEST_TOOLS) $(GUEST_TOOLS) $(GUEST_TOOLS_ARM64)
 	tests/run.sh
 
 unit: all $(UNIT_TESTS) $(TEST_TOOLS)
@@ -228,7 +233,7 @@ $(B)/bench/outb $(B)/bench/floor-init: $(B)/bench/%: bench/%.c
 	$(MUSL_PROGRAM) -o $@ $<
 $(B)/bench/arm64/floor-init: bench/floor-init.c
 	@mkdir -p $(@D)
-	$(ARM64_MUSL_CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
+	$(ARM64_MUSL_PROGRAM) -o $@ $<
 $(B)/bench/measure: bench/measure.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $<

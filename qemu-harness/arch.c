@@ -8,6 +8,7 @@
  * (PNP0C0C); with a device tree it has none. They leave QEMU through semihosting, since virt
  * has no isa-debug-exit. */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -16,9 +17,8 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "kimage.h"
 
-#define ARCH_X86_MAGIC_AT 0x202
-#define ARCH_ARM64_MAGIC_AT 56
 #define ARCH_PE_OFFSET_AT 0x3c
 #define ARCH_PE_MACHINE_ARM64 0xaa64
 #define ARCH_PE_MACHINE_X86_64 0x8664
@@ -27,7 +27,9 @@
 static const struct arch arch_table[] = {
 	{ .name = "x86_64", .qemu = "qemu-system-x86_64", .machine = "q35",
 	  .append = ARCH_X86_64_APPEND, .exit_option = "-device", .exit_value = ARCH_X86_64_EXIT,
-	  .pvpanic = ARCH_X86_64_PVPANIC,
+	  .pvpanic = ARCH_X86_64_PVPANIC, .elf_machine = EM_X86_64,
+	  .kernel_format = KIMAGE_X86_BZIMAGE, .agent = ARCH_X86_64_AGENT,
+	  .agent_installed = ARCH_X86_64_AGENT_INSTALLED,
 #ifdef __x86_64__
 	  .native = true,
 #endif
@@ -37,6 +39,8 @@ static const struct arch arch_table[] = {
 	  .firmware = ARCH_AARCH64_FIRMWARE, .firmware_package = "qemu-efi-aarch64",
 	  .append = ARCH_AARCH64_APPEND, .exit_option = "-semihosting-config",
 	  .exit_value = ARCH_AARCH64_EXIT, .pvpanic = ARCH_AARCH64_PVPANIC,
+	  .elf_machine = EM_AARCH64, .kernel_format = KIMAGE_ARM64_IMAGE,
+	  .agent = ARCH_AARCH64_AGENT, /* the Debian package is amd64 only */
 #ifdef __aarch64__
 	  .native = true,
 #endif
@@ -84,9 +88,9 @@ static const struct arch *arch_of_pe(const unsigned char *buf, size_t len, char 
 
 const struct arch *arch_of_image(const unsigned char *buf, size_t len, char *why, size_t whylen)
 {
-	if (len >= ARCH_X86_MAGIC_AT + 4 && memcmp(buf + ARCH_X86_MAGIC_AT, "HdrS", 4) == 0)
+	if (kimage_is_bzimage(buf, len))
 		return arch_by_name("x86_64");
-	if (len >= ARCH_ARM64_MAGIC_AT + 4 && memcmp(buf + ARCH_ARM64_MAGIC_AT, "ARM\x64", 4) == 0)
+	if (kimage_is_arm64_image(buf, len))
 		return arch_by_name("aarch64");
 	if (len >= ARCH_PE_OFFSET_AT + 4 && memcmp(buf, "MZ", 2) == 0)
 		return arch_of_pe(buf, len, why, whylen);
@@ -94,7 +98,7 @@ const struct arch *arch_of_image(const unsigned char *buf, size_t len, char *why
 		snprintf(why, whylen, "gzip-compressed, so its header cannot be read");
 	else
 		snprintf(why, whylen, "not an x86 bzImage ('HdrS' at 0x%x), an arm64 Image "
-			 "('ARM\\x64' at %d) or an EFI image", ARCH_X86_MAGIC_AT, ARCH_ARM64_MAGIC_AT);
+			 "('ARM\\x64' at %d) or an EFI image", KIMAGE_X86_MAGIC_AT, KIMAGE_ARM64_MAGIC_AT);
 	return NULL;
 }
 

@@ -6,10 +6,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "softoff/exit_status.h"
 
 #include "cli.h"
+#include "kimage.h"
 
 /* The defaults as text, for --help and the table (arch.c) alike. */
 #define ARCH_X86_64_APPEND "console=ttyS0 panic=-1 no_timer_check"
@@ -19,6 +21,9 @@
 #define ARCH_AARCH64_EXIT "enable=on,target=native,userspace=on"
 #define ARCH_AARCH64_PVPANIC "pvpanic-pci"
 #define ARCH_AARCH64_FIRMWARE "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+#define ARCH_X86_64_AGENT "softoff-agent"                /* beside softoff-qemu in build/ */
+#define ARCH_X86_64_AGENT_INSTALLED "/usr/sbin/softoff-agent" /* the softoff-agent package's */
+#define ARCH_AARCH64_AGENT "arm64/softoff-agent"         /* make agent-arm64 */
 
 struct arch {
 	const char *name;             /* as --arch spells it: "x86_64", "aarch64" */
@@ -32,6 +37,11 @@ struct arch {
 	const char *exit_value;       /* its default value */
 	const char *pvpanic;          /* the default pvpanic -device value */
 	bool native;                  /* the host's own architecture: KVM can run it */
+	/* Without --initrd: */
+	uint16_t elf_machine;         /* what the agent and payload must be built for (EM_*) */
+	enum kimage_format kernel_format; /* where the kernel's release is read */
+	const char *agent;            /* the agent, relative to softoff-qemu's directory */
+	const char *agent_installed;  /* a package's agent, or NULL: none is packaged */
 };
 
 /* The row named name ("x86_64", "aarch64"), or NULL. */

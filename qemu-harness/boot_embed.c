@@ -40,10 +40,8 @@ int boot_embed_prepare(struct boot_options *o)
 	if (o->embed.payload && boot_has_dashes(o->append))
 		return cli_usage_error("boot", "--payload: --append already has a '--' word, and "
 				       "the payload's must come first");
-	if (strcmp(o->arch->name, "x86_64") != 0)
-		return cli_usage_error("boot", "without --initrd: the image made in memory is x86_64 "
-				       "only; give an %s kernel its --initrd", o->arch->name);
 	o->embed.kernel = o->kernel;
+	o->embed.arch = o->arch;
 	if (embed_build(&o->embed, &o->embedded, why, sizeof(why)) < 0) {
 		fprintf(stderr, "softoff-qemu boot: %s (QEMU not started)\n", why);
 		return CLI_USAGE;

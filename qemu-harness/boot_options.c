@@ -25,7 +25,8 @@
 	"                      (see \"Without --initrd\" below)\n" \
 	"  --agent FILE        without --initrd: the static softoff-agent to put in as /init\n" \
 	"                      (default: softoff-agent next to softoff-qemu, else\n" \
-	"                      " EMBED_AGENT_INSTALLED ")\n" \
+	"                      " ARCH_X86_64_AGENT_INSTALLED "; aarch64: " ARCH_AARCH64_AGENT "\n" \
+	"                      next to softoff-qemu, as make agent-arm64 builds it)\n" \
 	"  --modules DIR       without --initrd: the kernel's modules, a lib/modules/RELEASE\n" \
 	"                      directory or a root that holds lib/modules/RELEASE\n" \
 	"  --payload FILE      without --initrd: a static program the agent runs as the\n" \
@@ -104,10 +105,12 @@
 	"Without --initrd: an uncompressed newc cpio image, made in memory (QEMU reads it\n" \
 	"from a memfd), holds the agent as /init, the modules it needs (evdev and the ACPI\n" \
 	"button with their dependencies, unless modules.builtin lists them; uncompressed .ko\n" \
-	"only), their list in " SOFTOFF_IMAGE_MODULES " and --payload's program. The kernel's\n" \
-	"release comes from its x86 boot header (bzImage only); its modules from --modules,\n" \
-	"else the first of KERNEL-DIR/root/lib/modules/RELEASE (make kernel), KERNEL-DIR/\n" \
-	"../lib/modules/RELEASE and /lib/modules/RELEASE with a modules.dep.\n" \
+	"only), their list in " SOFTOFF_IMAGE_MODULES " and --payload's program, both static\n" \
+	"for the guest's machine (x86-64 or arm64). The kernel's release comes from an x86\n" \
+	"bzImage's boot header, or from the \"Linux version RELEASE (\" banner inside an\n" \
+	"uncompressed arm64 Image; its modules from --modules, else the first of\n" \
+	"KERNEL-DIR/root/lib/modules/RELEASE (make kernel), KERNEL-DIR/../lib/modules/RELEASE\n" \
+	"and /lib/modules/RELEASE with a modules.dep.\n" \
 	"\n" \
 	"Exit status:\n" \
 	"  " CLI_STR(CLI_OK) "      pass: QEMU exited with the expected status\n" \
@@ -115,8 +118,9 @@
 	"  " CLI_STR(CLI_USAGE) "      usage error (also -daemonize), or --kernel/--initrd/--disk cannot be read,\n" \
 	"         or --console/--junit cannot be created, or the kernel image's architecture\n" \
 	"         is unknown (give --arch), or the firmware is missing, or without --initrd\n" \
-	"         the image cannot be made: the kernel is no bzImage, no static x86-64 agent\n" \
-	"         or payload, a module missing (QEMU not started; the message says which)\n" \
+	"         the image cannot be made: no release in the kernel image, an agent or\n" \
+	"         payload not static for the guest's machine, a module missing (QEMU not\n" \
+	"         started; the message says which)\n" \
 	"  " CLI_STR(CLI_BOOT_TIMEOUT) "      timeout: no exit within --timeout, and no press (the console's last\n" \
 	"         lines are printed; without a ready line, the likely causes)\n" \
 	"  " CLI_STR(CLI_BOOT_PANIC) "      the guest kernel panicked: the summary quotes the console's panic line\n" \

@@ -6,7 +6,6 @@
  *   /payload                      --payload's program, run as `/init run /payload`
  *   /dev/console, /proc, /sys     for the kernel's first console and the agent's mounts */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -16,47 +15,49 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "cpio.h"
 #include "elfcheck.h"
 #include "embed.h"
 #include "hostfile.h"
 #include "kmod.h"
 
-#define EMBED_MACHINE EM_X86_64 /* the machine kimage_release_x86's kernels run */
-
 /* The modules the agent needs: input events, and the ACPI power button that sends them. */
 static const char *const embed_modules[] = { "evdev", "button", NULL };
 
-/* --agent, else softoff-agent next to this program, else the installed one. */
-static int embed_find_agent(const char *given, char *path, size_t size, char *why,
-			    size_t whylen)
+/* --agent, else the architecture's agent beside this program, else its installed one. */
+static int embed_find_agent(const struct embed_request *req, char *path, size_t size,
+			    char *why, size_t whylen)
 {
+	const struct arch *a = req->arch;
 	char self[4096];
 	ssize_t n;
 
-	if (given) {
-		snprintf(path, size, "%s", given);
+	if (req->agent) {
+		snprintf(path, size, "%s", req->agent);
 		return 0;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf(path, size, "%s/%s", dirname(self), EMBED_AGENT_NAME);
+		snprintf(path, size, "%s/%s", dirname(self), a->agent);
 		if (access(path, R_OK) == 0)
 			return 0;
 	}
-	if (access(EMBED_AGENT_INSTALLED, R_OK) == 0) {
-		snprintf(path, size, "%s", EMBED_AGENT_INSTALLED);
+	if (a->agent_installed && access(a->agent_installed, R_OK) == 0) {
+		snprintf(path, size, "%s", a->agent_installed);
 		return 0;
 	}
-	snprintf(why, whylen, "no %s: looked at %s and %s (give --agent FILE)", EMBED_AGENT_NAME,
-		 n > 0 ? path : "(softoff-qemu's directory)", EMBED_AGENT_INSTALLED);
+	snprintf(why, whylen, "no %s softoff-agent: looked at %s%s%s (give --agent FILE)", a->name,
+		 n > 0 ? path : "(softoff-qemu's directory)",
+		 a->agent_installed ? " and " : "; no package installs one for ",
+		 a->agent_installed ? a->agent_installed : a->name);
 	return -ENOENT;
 }
 
 /* Reads the static program at path (option what) into the image as name, mode 0755. */
-static int embed_add_program(struct cpio *c, const char *what, const char *path,
-			     const char *name, char *why, size_t whylen)
+static int embed_add_program(struct cpio *c, const struct arch *arch, const char *what,
+			     const char *path, const char *name, char *why, size_t whylen)
 {
 	char *data, reason[256];
 	size_t len;
@@ -66,7 +67,7 @@ static int embed_add_program(struct cpio *c, const char *what, const char *path,
 		snprintf(why, whylen, "read %s '%s': %s", what, path, strerror(-r));
 		return r;
 	}
-	r = elfcheck_static(data, len, EMBED_MACHINE, reason, sizeof(reason));
+	r = elfcheck_static(data, len, arch->elf_machine, reason, sizeof(reason));
 	if (r < 0)
 		snprintf(why, whylen, "%s '%s': %s", what, path, reason);
 	else if ((r = cpio_add_file(c, name, 0755, data, len)) < 0)
@@ -217,21 +218,23 @@ static int embed_fill(struct cpio *c, const struct embed_request *req, struct em
 		      char *why, size_t whylen)
 {
 	char agent[4096], reason[256];
-	int r = kimage_release(req->kernel, img->release, reason, sizeof(reason));
+	int r = kimage_release(req->kernel, req->arch->kernel_format, img->release, reason,
+			       sizeof(reason));
 
 	if (r < 0) {
 		snprintf(why, whylen, "--kernel '%s': %s", req->kernel, reason);
 		return r;
 	}
-	r = embed_find_agent(req->agent, agent, sizeof(agent), why, whylen);
+	r = embed_find_agent(req, agent, sizeof(agent), why, whylen);
 	if (r == 0)
 		r = embed_add_base(c, why, whylen);
 	if (r == 0)
-		r = embed_add_program(c, "--agent", agent, "/init", why, whylen);
+		r = embed_add_program(c, req->arch, "--agent", agent, "/init", why, whylen);
 	if (r == 0)
 		r = embed_add_modules(c, req, img, why, whylen);
 	if (r == 0 && req->payload)
-		r = embed_add_program(c, "--payload", req->payload, EMBED_PAYLOAD, why, whylen);
+		r = embed_add_program(c, req->arch, "--payload", req->payload, EMBED_PAYLOAD, why,
+				      whylen);
 	if (r == 0 && (r = cpio_finish(c)) < 0)
 		snprintf(why, whylen, "write the image: %s", strerror(-r));
 	return r;

@@ -11,15 +11,18 @@
 
 #include "kimage.h"
 
-#define EMBED_AGENT_INSTALLED "/usr/sbin/softoff-agent" /* the softoff-agent package's */
-#define EMBED_AGENT_NAME "softoff-agent"                /* next to softoff-qemu in build/ */
 #define EMBED_PAYLOAD "/payload"
 #define EMBED_INIT_ARGS "run " EMBED_PAYLOAD /* what /init gets after the command line's -- */
 #define EMBED_MAX_PROGRAM (32u << 20)        /* agent, payload, module: larger is refused */
 
-/* What goes in: the options of the same names (NULL: not given). */
+struct arch;
+
+/* What goes in: the options of the same names (NULL: not given), and the guest's architecture,
+ * which says how the kernel's release is read, which agent is the default and which machine
+ * the programs must be built for. */
 struct embed_request {
 	const char *kernel, *agent, *modules, *payload, *save_path;
+	const struct arch *arch;
 };
 
 /* What came out. */

@@ -2,8 +2,9 @@
 # `softoff-qemu boot` without --initrd refuses bad inputs before QEMU starts, with status 2
 # and one line naming the object and the reason: a kernel that is no bzImage, no modules
 # directory (every place looked is named), a module neither in modules.dep nor built in, a
-# compressed module, an aarch64 guest, an agent or payload that is not a static x86-64 program, and the image
-# options next to --initrd. Controls: the same runs with good inputs do start QEMU.
+# compressed module, an x86 kernel given --arch aarch64 (no arm64 header), an agent or payload
+# that is not a static x86-64 program, and the image options next to --initrd. Controls: the
+# same runs with good inputs do start QEMU.
 . "$(dirname "$0")/../lib.sh"
 need_harness
 need_agent
@@ -34,8 +35,8 @@ started --kernel "$T_KERNEL"
 refused "a kernel that is no bzImage" \
 	"^softoff-qemu boot: --kernel '$T_AGENT': no 'HdrS' boot header at 0x202: not an x86 bzImage \\(QEMU not started\\)$" \
 	--kernel "$T_AGENT" --arch x86_64
-refused "an aarch64 guest" \
-	"^softoff-qemu boot: without --initrd: the image made in memory is x86_64 only; give an aarch64 kernel its --initrd$" \
+refused "an x86 kernel given --arch aarch64" \
+	"^softoff-qemu boot: --kernel '$T_KERNEL': no 'ARM\\\\x64' magic at 56: not an arm64 Image \\(QEMU not started\\)$" \
 	--kernel "$T_KERNEL" --arch aarch64 --firmware none
 head -c 300 "$T_KERNEL" >"$T_DIR/short-kernel"
 refused "a truncated kernel" "--kernel '$T_DIR/short-kernel': only 300 bytes" \

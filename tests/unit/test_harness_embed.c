@@ -1,9 +1,10 @@
 /* Unit tests for the embedded initramfs's parts: the newc cpio writer (read back here with a
- * small parser), the x86 bzImage release reader, the modules.dep resolver and modules
+ * small parser), the x86 bzImage and arm64 Image release readers, the modules.dep resolver and modules
  * directory search, and the static-ELF check. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -219,11 +220,101 @@ static void bzimage_from_file(void **state)
 	make_bzimage(buf, sizeof(buf));
 	assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
 	(void)close(fd);
-	assert_int_equal(kimage_release(path, rel, why, sizeof(why)), 0);
+	assert_int_equal(kimage_release(path, KIMAGE_X86_BZIMAGE, rel, why, sizeof(why)), 0);
 	assert_string_equal(rel, "6.1.0-57-cloud-amd64");
 	(void)unlink(path);
-	assert_int_equal(kimage_release(path, rel, why, sizeof(why)), -ENOENT);
+	assert_int_equal(kimage_release(path, KIMAGE_X86_BZIMAGE, rel, why, sizeof(why)), -ENOENT);
 	assert_string_equal(why, "No such file or directory");
+}
+
+/* --- arm64 Image release ---------------------------------------------------------------- */
+
+#define ARM64_BANNER "Linux version 6.1.0-57-cloud-arm64 (debian-kernel@lists.debian.org)"
+
+static void arm64_banner_found(void **state)
+{
+	/* "Linux version" in other text first: only the banner's shape counts */
+	static const char text[] = "\0\0ARM\x64 Linux version is 6\0" ARM64_BANNER " #1 SMP";
+	char rel[KIMAGE_MAX_RELEASE], why[256];
+
+	(void)state;
+	assert_int_equal(kimage_release_arm64((const unsigned char *)text, sizeof(text), rel, why,
+					      sizeof(why)), 0);
+	assert_string_equal(rel, "6.1.0-57-cloud-arm64");
+}
+
+static void arm64_banner_missing_or_cut(void **state)
+{
+	static const char none[] = "MZ\0ARM\x64 6.1.0-57-cloud-arm64 (debian-kernel@...)";
+	static const char cut[] = "\0\0Linux version 6.1.0-57-cloud-ar";
+	char rel[KIMAGE_MAX_RELEASE], why[256];
+
+	(void)state;
+	assert_int_equal(kimage_release_arm64((const unsigned char *)none, sizeof(none), rel, why,
+					      sizeof(why)), -ENOENT);
+	assert_string_equal(why, "no 'Linux version RELEASE (' banner: not an uncompressed arm64 "
+			    "Image");
+	assert_int_equal(kimage_release_arm64((const unsigned char *)cut, sizeof(cut) - 1, rel,
+					      why, sizeof(why)), -EAGAIN);
+	assert_string_equal(why, "its 'Linux version ' banner is cut short (truncated?)");
+}
+
+/* A "release" longer than any runs to the buffer's end: no banner, and nothing read past
+ * the end (each length in its own allocation, for the sanitizer builds). */
+static void arm64_banner_too_long(void **state)
+{
+	char rel[KIMAGE_MAX_RELEASE], why[256];
+
+	(void)state;
+	for (size_t len = 14 + KIMAGE_MAX_RELEASE - 1; len <= 14 + KIMAGE_MAX_RELEASE + 6; len++) {
+		unsigned char *buf = malloc(len);
+
+		assert_non_null(buf);
+		memcpy(buf, "Linux version ", 14);
+		memset(buf + 14, 'x', len - 14);
+		assert_int_equal(kimage_release_arm64(buf, len, rel, why, sizeof(why)), -ENOENT);
+		free(buf);
+	}
+}
+
+/* An arm64 Image file of size bytes: the header's magic, zeros, and text at offset at. */
+static void write_at(const char *path, size_t size, size_t at, const char *text)
+{
+	unsigned char *buf = calloc(1, size);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_non_null(buf);
+	assert_true(fd >= 0);
+	memcpy(buf + 56, "ARM\x64", 4);
+	memcpy(buf + at, text, strlen(text));
+	assert_int_equal(write(fd, buf, size), (ssize_t)size);
+	(void)close(fd);
+	free(buf);
+}
+
+static void arm64_from_file(void **state)
+{
+	char path[] = "/tmp/test-kimage.XXXXXX", rel[KIMAGE_MAX_RELEASE], why[256];
+	size_t mb = 1u << 20;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	(void)close(fd);
+	/* across the first 1 MB read's end: found only if the next read keeps its start */
+	write_at(path, 3 * mb, mb - 20, ARM64_BANNER);
+	assert_int_equal(kimage_release(path, KIMAGE_ARM64_IMAGE, rel, why, sizeof(why)), 0);
+	assert_string_equal(rel, "6.1.0-57-cloud-arm64");
+	write_at(path, 2 * mb + 25, 2 * mb, "Linux version 6.1.0-57-cl"); /* the file ends */
+	assert_int_equal(kimage_release(path, KIMAGE_ARM64_IMAGE, rel, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "its 'Linux version ' banner is cut short (truncated?)");
+	write_at(path, 2 * mb, 0, "");
+	assert_int_equal(kimage_release(path, KIMAGE_ARM64_IMAGE, rel, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "no 'Linux version RELEASE (' banner"));
+	write_at(path, 2 * mb, 56, "HdrS " ARM64_BANNER); /* a banner, but not the header */
+	assert_int_equal(kimage_release(path, KIMAGE_ARM64_IMAGE, rel, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "no 'ARM\\x64' magic at 56: not an arm64 Image");
+	(void)unlink(path);
 }
 
 /* --- modules.dep ------------------------------------------------------------------------ */
@@ -375,6 +466,10 @@ static void elf_static_checks(void **state)
 	len = make_elf(buf, EM_AARCH64, false);
 	assert_int_equal(elfcheck_static(buf, len, EM_X86_64, why, sizeof(why)), -ENOEXEC);
 	assert_string_equal(why, "built for arm64, the guest needs x86-64");
+	assert_int_equal(elfcheck_static(buf, len, EM_AARCH64, why, sizeof(why)), 0);
+	len = make_elf(buf, EM_X86_64, false);
+	assert_int_equal(elfcheck_static(buf, len, EM_AARCH64, why, sizeof(why)), -ENOEXEC);
+	assert_string_equal(why, "built for x86-64, the guest needs arm64");
 	assert_int_equal(elfcheck_static("#!/bin/sh\n", 10, EM_X86_64, why, sizeof(why)), -ENOEXEC);
 	assert_string_equal(why, "not an ELF file");
 }
@@ -389,6 +484,10 @@ int main(void)
 		cmocka_unit_test(bzimage_truncated),
 		cmocka_unit_test(bzimage_wrong_magic),
 		cmocka_unit_test(bzimage_from_file),
+		cmocka_unit_test(arm64_banner_found),
+		cmocka_unit_test(arm64_banner_missing_or_cut),
+		cmocka_unit_test(arm64_banner_too_long),
+		cmocka_unit_test(arm64_from_file),
 		cmocka_unit_test(kmod_dependencies_first),
 		cmocka_unit_test(kmod_builtin_needs_nothing),
 		cmocka_unit_test(kmod_missing_and_compressed),
