@@ -45,13 +45,21 @@ static unsigned kimage_le16(const unsigned char *p)
 	return (unsigned)p[0] | (unsigned)p[1] << 8;
 }
 
-/* The first word of the NUL-terminated string at buf[at..len), or -EINVAL. */
-static int kimage_first_word(const unsigned char *buf, size_t len, size_t at, char *release)
+/* How many printable, non-space bytes start at buf[at..len), at most a release's length. */
+static size_t kimage_word_len(const unsigned char *buf, size_t len, size_t at)
 {
 	size_t n = 0;
 
 	while (at + n < len && n < KIMAGE_MAX_RELEASE - 1 && buf[at + n] > ' ' && buf[at + n] < 0x7f)
 		n++;
+	return n;
+}
+
+/* The first word of the NUL-terminated string at buf[at..len), or -EINVAL. */
+static int kimage_first_word(const unsigned char *buf, size_t len, size_t at, char *release)
+{
+	size_t n = kimage_word_len(buf, len, at);
+
 	if (n == 0 || at + n >= len || (buf[at + n] != ' ' && buf[at + n] != '\0'))
 		return -EINVAL;
 	memcpy(release, buf + at, n);
@@ -94,10 +102,8 @@ int kimage_release_x86(const unsigned char *buf, size_t len, char *release, char
  * first; -EINVAL when it is something else (a format string, say). */
 static int kimage_banner_word(const unsigned char *buf, size_t len, size_t at, char *release)
 {
-	size_t n = 0;
+	size_t n = kimage_word_len(buf, len, at);
 
-	while (at + n < len && n < KIMAGE_MAX_RELEASE - 1 && buf[at + n] > ' ' && buf[at + n] < 0x7f)
-		n++;
 	if (at + n + 2 > len) /* a release too long to be one is no banner, cut or not */
 		return n < KIMAGE_MAX_RELEASE - 1 ? -EAGAIN : -EINVAL;
 	if (n == 0 || buf[at + n] != ' ' || buf[at + n + 1] != '(')
